@@ -63,7 +63,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     .get("/:module+/@latest", async (req) => {
       const module = decodeModulePath(req.params.module);
       const { repo, code } = await open(req, module);
-      return infoResponse(await code.latest(), repo.url);
+      return infoResponse(await code.queryLatest(), repo.url);
     })
     .get("/:module+/@v/:version.info", async (req) => {
       const module = decodeModulePath(req.params.module);
@@ -80,29 +80,26 @@ export function createProxy(options: ProxyOptions): Proxy {
       const { module, version } = downloadTarget(req.params.module, req.params.version);
       const { code } = await open(req, module);
       const zip = await buildModuleZip(code, version);
-      return new Response(zip, { headers: { "content-type": "application/zip" } });
+      return new Response(zip.stream, { headers: { "content-type": "application/zip" } });
     })
     .all("*", () => {
       throw new InvalidRequestError("not found");
     });
 
+  async function answer(request: Request): Promise<Response> {
+    const method = request.method;
+    if (method !== "GET" && method !== "HEAD") throw new MethodNotAllowedError(`method ${method} not allowed`);
+    const url = new URL(request.url);
+    checkRawPath(url.pathname);
+    if (!url.pathname.startsWith(base)) throw new InvalidRequestError("not found");
+    return await router.fetch(method === "HEAD" ? new Request(request, { method: "GET" }) : request);
+  }
+
   async function handle(request: Request): Promise<Response> {
-    try {
-      const method = request.method;
-      if (method !== "GET" && method !== "HEAD") throw new MethodNotAllowedError(`method ${method} not allowed`);
-      const url = new URL(request.url);
-      checkRawPath(url.pathname);
-      if (!url.pathname.startsWith(base)) throw new InvalidRequestError("not found");
-      const get = method === "HEAD" ? new Request(request, { method: "GET" }) : request;
-      const response: Response = await router.fetch(get);
-      if (method === "HEAD") {
-        await response.body?.cancel();
-        return new Response(null, { status: response.status, headers: response.headers });
-      }
-      return response;
-    } catch (err) {
-      return toResponse(err);
-    }
+    const response = await answer(request).catch(toResponse);
+    if (request.method !== "HEAD") return response;
+    await response.body?.cancel();
+    return new Response(null, { status: response.status, headers: response.headers });
   }
 
   return { handle };
@@ -115,11 +112,7 @@ function downloadTarget(rawModule: string, rawVersion: string): { module: string
   if (version !== canonicalVersion(version)) {
     throw new ModuleError(module, version, new InvalidRequestError(`version ${version} is not canonical`));
   }
-  try {
-    check(module, version);
-  } catch (err) {
-    throw new ModuleError(module, version, err as Error);
-  }
+  check(module, version); // throws x/mod's own ModuleError
   return { module, version };
 }
 

@@ -87,7 +87,11 @@ export class CodeRepo {
     if (!split.ok) throw new NotFoundError(`invalid module path ${JSON.stringify(modPath)}`);
     this.pathMajor = split.pathMajor;
     this.pathPrefix = codeRoot === modPath ? modPath : split.prefix;
-    this.pseudoMajor = pathMajorPrefix(split.pathMajor);
+    try {
+      this.pseudoMajor = pathMajorPrefix(split.pathMajor);
+    } catch {
+      throw new NotFoundError(`invalid module path ${JSON.stringify(modPath)}`); // gopkg.in/x.v-unstable: no version fits
+    }
     let codeDir = "";
     if (codeRoot !== modPath) {
       if (!hasPathPrefix(this.pathPrefix, codeRoot)) {
@@ -166,6 +170,42 @@ export class CodeRepo {
       throw err;
     }
     return this.#convert(info, rev);
+  }
+
+  /**
+   * queryLatest is the `@latest` answer: the go command's "latest" query
+   * (cmd/go/internal/modload/query.go `queryProxy`): the highest listed
+   * release, else pre-release, that is not retracted, skipping +incompatible
+   * versions once an allowed compatible version has a go.mod
+   * (golang.org/issue/34165); else the default branch head, if not retracted.
+   */
+  async queryLatest(): Promise<ModuleInfo> {
+    const isRetracted = await this.#retractedVersions().catch(() => (_: string) => false);
+    const releases: string[] = [];
+    const prereleases: string[] = [];
+    let lastCompatible = "";
+    let needIncompatible = false;
+    for (const v of await this.versions()) {
+      if (isRetracted(v)) continue;
+      if (!needIncompatible) {
+        if (!v.endsWith("+incompatible")) {
+          lastCompatible = v;
+        } else if (lastCompatible !== "") {
+          // modload's versionHasGoMod: a go.mod equal to the synthesized one counts as none.
+          const gomod = new TextDecoder().decode(await this.goMod(lastCompatible));
+          if (gomod !== this.#legacyGoMod()) break;
+          needIncompatible = true;
+        }
+      }
+      (prerelease(v) !== "" ? prereleases : releases).push(v);
+    }
+    const pick = releases.at(-1) ?? prereleases.at(-1);
+    if (pick) return this.stat(pick);
+    const head = await this.latest();
+    if (isRetracted(head.version)) {
+      throw new ModuleError(this.modPath, "", new NotFoundError(`no matching versions for query "latest"`));
+    }
+    return head;
   }
 
   /** latest is codeRepo.Latest: the default branch head, converted to a version. */
@@ -409,7 +449,12 @@ export class CodeRepo {
     const dir = await this.#checkDownload(version);
     if (dir.gomod) return dir.gomod;
     const data = await this.view.readFile(dir.commit, joinPath(dir.dir, "go.mod"));
-    return data ?? new TextEncoder().encode(`module ${autoQuote(this.modPath)}\n`);
+    return data ?? new TextEncoder().encode(this.#legacyGoMod());
+  }
+
+  /** #legacyGoMod is cmd/go's LegacyGoMod: the go.mod of a version that has none. */
+  #legacyGoMod(): string {
+    return `module ${autoQuote(this.modPath)}\n`;
   }
 
   /** zipDir is the first half of codeRepo.Zip: validates the version and finds its files. */

@@ -1,0 +1,150 @@
+/**
+ * buildModuleZip: the module zip of one version, as the go command builds it
+ * in direct mode (cmd/go/internal/modfetch/coderepo.go `Zip`):
+ *
+ * 1. The files are what `git archive <commit> -- <dir>` writes: every blob,
+ *    symlink and submodule below the module directory, with gitattributes
+ *    conversions applied from `.gitattributes` files anywhere from the
+ *    repository root down (src/zip/attributes.ts).
+ * 2. A module in a subdirectory with no `LICENSE` entry of its own gets the
+ *    repository root's `LICENSE`, raw (`git cat-file blob`).
+ * 3. x/mod's rules choose which files stay (src/zip/files.ts): nested
+ *    modules, vendored packages, symlinks and submodules leave; a bad name
+ *    or a case collision fails the whole zip.
+ *
+ * Everything that can fail is checked before the first byte is sent, except
+ * the 500 MiB total, which needs every file's converted size: a module that
+ * grows past it mid-stream ends the stream with an error, so the client
+ * sees a broken download rather than a wrong one. Files are read one at a
+ * time while the client reads, so memory does not grow with the module.
+ */
+
+import { ZipError } from "../errors.ts";
+import { MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, type TreeEntry } from "../git/object.ts";
+import { parseGoVersion } from "../module/gomod.ts";
+import type { CodeRepo } from "../resolve/code-repo.ts";
+import type { GitView } from "../resolve/git.ts";
+import { AttributeStack, type Attributes, convertToWorkingTree, GITATTRIBUTES } from "./attributes.ts";
+import { checkZipFiles, type FileKind, MAX_GO_MOD_BYTES, MAX_LICENSE_BYTES, MAX_ZIP_FILE_BYTES, type ModuleFile } from "./files.ts";
+import { createZipStream, type ZipEntry } from "./writer.ts";
+
+/** ArchivedFile is one file of the module directory, before x/mod's rules. */
+interface ArchivedFile extends ModuleFile {
+  oid: string;
+  attrs: Attributes;
+  /** data is known early for go.mod and LICENSE (needed for checks), and for the root LICENSE. */
+  data?: Uint8Array;
+  /** raw files skip gitattributes conversion (the root LICENSE). */
+  raw?: boolean;
+}
+
+/** ModuleZip is a zip ready to stream, with the files it will hold. */
+export interface ModuleZip {
+  /** files lists the entry names (module@version/path), in zip order. */
+  files: string[];
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** buildModuleZip validates a version's files and returns its zip as a stream. */
+export async function buildModuleZip(code: CodeRepo, version: string): Promise<ModuleZip> {
+  const { commit, dir } = await code.zipDir(version);
+  const view = code.view;
+  const archived = await archiveFiles(view, commit, dir);
+
+  // coderepo.go: any archive entry named LICENSE counts, even one x/mod drops later (a symlink).
+  const hasLicense = archived.some((f) => f.path === "LICENSE" && f.kind !== "gitlink");
+  if (dir !== "" && !hasLicense) {
+    const license = await view.readFile(commit, "LICENSE");
+    if (license) archived.push({ path: "LICENSE", kind: "file", size: license.length, oid: "", attrs: new Map(), data: license, raw: true });
+  }
+
+  for (const f of archived) {
+    if (f.kind === "file" && (f.path === "go.mod" || f.path === "LICENSE")) {
+      f.data ??= await converted(view, f);
+      f.size = f.data.length;
+    }
+  }
+  const goMod = archived.find((f) => f.path === "go.mod" && f.kind === "file");
+  let goVersion = "";
+  try {
+    if (goMod?.data) goVersion = parseGoVersion(goMod.data);
+  } catch {
+    goVersion = "";
+  }
+  const keep = checkZipFiles(archived, goVersion);
+  for (const f of keep) {
+    if (f.path === "go.mod" && f.size > MAX_GO_MOD_BYTES) throw new ZipError(`create zip: go.mod: file too large`);
+    if (f.path === "LICENSE" && f.size > MAX_LICENSE_BYTES) throw new ZipError(`create zip: LICENSE: file too large`);
+  }
+
+  const prefix = `${code.modPath}@${version}/`;
+  async function* entries(): AsyncGenerator<ZipEntry> {
+    let total = 0;
+    for (const f of keep) {
+      const data = f.data ?? await converted(view, f);
+      total += data.length;
+      if (total > MAX_ZIP_FILE_BYTES) {
+        throw new ZipError(`create zip: module source tree too large (max size is ${MAX_ZIP_FILE_BYTES} bytes)`);
+      }
+      yield { name: prefix + f.path, data };
+    }
+  }
+  return { files: keep.map((f) => prefix + f.path), stream: createZipStream(entries()) };
+}
+
+async function converted(view: GitView, f: ArchivedFile): Promise<Uint8Array> {
+  const blob = await view.blob(f.oid);
+  return f.raw ? blob : convertToWorkingTree(f.path, blob, f.attrs, f.oid);
+}
+
+function kindOf(mode: string): FileKind {
+  if (mode === MODE_FILE || mode === MODE_EXECUTABLE) return "file";
+  if (mode === MODE_SYMLINK) return "symlink";
+  if (mode === MODE_GITLINK) return "gitlink";
+  return "other";
+}
+
+/**
+ * archiveFiles lists what `git archive <commit> -- <dir>` writes below dir,
+ * in archive order, with each regular file's gitattributes. Paths are
+ * relative to dir.
+ */
+async function archiveFiles(view: GitView, commit: string, dir: string): Promise<ArchivedFile[]> {
+  const attrs = new AttributeStack();
+  const out: ArchivedFile[] = [];
+  const target = dir === "" ? [] : dir.split("/");
+  const gitattributes = async (entries: TreeEntry[]) => {
+    const e = entries.find((x) => x.name === GITATTRIBUTES && x.mode !== MODE_TREE && x.mode !== MODE_GITLINK);
+    return e ? view.blob(e.oid) : undefined;
+  };
+
+  // Walk down from the root to the module directory: .gitattributes above it apply too.
+  let tree = await view.tree((await view.commit(commit)).tree);
+  attrs.push("", await gitattributes(tree));
+  for (let i = 0; i < target.length; i++) {
+    const e = tree.find((x) => x.name === target[i] && x.mode === MODE_TREE);
+    if (!e) return out; // git archive of a missing directory writes nothing
+    tree = await view.tree(e.oid);
+    attrs.push(target.slice(0, i + 1).join("/"), await gitattributes(tree));
+  }
+
+  const walk = async (repoDir: string, entries: TreeEntry[]) => {
+    for (const e of entries) {
+      const repoPath = repoDir === "" ? e.name : `${repoDir}/${e.name}`;
+      const path = dir === "" ? repoPath : repoPath.slice(dir.length + 1);
+      if (e.mode === MODE_TREE) {
+        const sub = await view.tree(e.oid);
+        attrs.push(repoPath, await gitattributes(sub));
+        await walk(repoPath, sub);
+        attrs.pop();
+        continue;
+      }
+      // A name that is not UTF-8 decodes with U+FFFD, which checkFilePath rejects, as Go rejects the bytes.
+      const kind = kindOf(e.mode);
+      const file: ArchivedFile = { path, kind, size: 0, oid: e.oid, attrs: kind === "file" ? attrs.get(repoPath) : new Map() };
+      out.push(file);
+    }
+  };
+  await walk(dir, tree);
+  return out;
+}
