@@ -15,7 +15,8 @@
 import { Router } from "itty-router";
 import { InvalidRequestError, MethodNotAllowedError, ModuleError, NotFoundError, toResponse } from "./errors.ts";
 import { canonicalVersion, check } from "./module/path.ts";
-import { checkRawPath, decodeModulePath, decodeVersion } from "./request.ts";
+import { goGetPage } from "./go-get.ts";
+import { checkRawPath, decodeImportPath, decodeModulePath, decodeVersion } from "./request.ts";
 import { CodeRepo, type ModuleInfo } from "./resolve/code-repo.ts";
 import { GitView } from "./resolve/git.ts";
 import type { RepoSource } from "./sources/source.ts";
@@ -29,6 +30,30 @@ export interface ProxyOptions {
    * GOPROXY is then `https://host/goproxy`.
    */
   basePath?: string;
+  /**
+   * authorize decides whether a request may see a module. It runs before the
+   * source is asked anything, so a denial reads the same whether or not the
+   * module exists. Throw `UnauthorizedError` (401) or `ForbiddenError` (403)
+   * to deny; return a user name (for the access log) or nothing to allow.
+   * Default: every request is allowed.
+   */
+  authorize?: (request: Request, module: string) => Promise<string | void> | string | void;
+  /**
+   * log receives one entry per request, after the response is chosen.
+   * Default: nothing is logged. Entries never hold credentials.
+   */
+  log?: (entry: AccessLogEntry) => void;
+}
+
+/** AccessLogEntry is one request, as the `log` option receives it. */
+export interface AccessLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  /** durationMs is the time to choose the response (zip bodies stream on afterwards). */
+  durationMs: number;
+  /** user is the name `authorize` returned, if any. */
+  user?: string;
 }
 
 export interface Proxy {
@@ -43,7 +68,14 @@ export function createProxy(options: ProxyOptions): Proxy {
   const { source } = options;
   const base = normalizeBase(options.basePath ?? "/");
 
+  const users = new WeakMap<Request, string>();
+  const authorize = async (req: Request, module: string) => {
+    const user = await options.authorize?.(req, module);
+    if (typeof user === "string") users.set(req, user);
+  };
+
   const open = async (req: Request, module: string) => {
+    await authorize(req, module);
     const repo = await source.open(module, { request: req, signal: req.signal }).catch((err) => {
       if (err instanceof NotFoundError) throw new ModuleError(module, "", new NotFoundError("module not found"));
       throw err;
@@ -92,14 +124,30 @@ export function createProxy(options: ProxyOptions): Proxy {
     const url = new URL(request.url);
     checkRawPath(url.pathname);
     if (!url.pathname.startsWith(base)) throw new InvalidRequestError("not found");
-    return await router.fetch(method === "HEAD" ? new Request(request, { method: "GET" }) : request);
+    const get = method === "HEAD" ? new Request(request, { method: "GET" }) : request;
+    if (url.searchParams.get("go-get") === "1") {
+      const module = decodeImportPath(url.pathname.slice(base.length));
+      await authorize(request, module);
+      return goGetPage(source, get, module, url.origin + base.slice(0, -1));
+    }
+    return await router.fetch(get);
   }
 
   async function handle(request: Request): Promise<Response> {
-    const response = await answer(request).catch(toResponse);
-    if (request.method !== "HEAD") return response;
-    await response.body?.cancel();
-    return new Response(null, { status: response.status, headers: response.headers });
+    const start = performance.now();
+    let response = await answer(request).catch(toResponse);
+    if (request.method === "HEAD") {
+      await response.body?.cancel();
+      response = new Response(null, { status: response.status, headers: response.headers });
+    }
+    options.log?.({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      status: response.status,
+      durationMs: Math.round((performance.now() - start) * 10) / 10,
+      user: users.get(request),
+    });
+    return response;
   }
 
   return { handle };

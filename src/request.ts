@@ -15,7 +15,7 @@
  */
 
 import { InvalidRequestError } from "./errors.ts";
-import { unescapePath, unescapeVersion } from "./module/path.ts";
+import { checkImportPath, unescapePath, unescapeVersion } from "./module/path.ts";
 
 /** MAX_PATH_BYTES bounds the URL path we look at; longer is not a module. */
 export const MAX_PATH_BYTES = 4096;
@@ -32,6 +32,13 @@ export function checkRawPath(pathname: string): void {
 /** decodeModulePath turns the escaped module path from a URL into a checked module path. */
 export function decodeModulePath(raw: string): string {
   return unescapePath(percentDecode(raw));
+}
+
+/** decodeImportPath turns a `?go-get=1` request path (a package import path, not escaped) into a checked import path. */
+export function decodeImportPath(raw: string): string {
+  const path = percentDecode(raw);
+  checkImportPath(path);
+  return path;
 }
 
 /** decodeVersion turns the escaped version from a URL into a checked version or query. */
