@@ -39,7 +39,7 @@ const license = "Demo module for gomodproxy. Use it freely.\n";
 
 describe("go command through the Node server", () => {
   it("go mod download example.com/hello@v1.0.0 matches our h1: sums", async () => {
-    const d = await goModDownload(env, "example.com/hello", "v1.0.0");
+    const d = (await goModDownload(env, [{ mod: "example.com/hello", query: "v1.0.0" }]))[0];
     expect(d.error).toBeUndefined();
     expect(d.version).toBe("v1.0.0");
     expect(d.time).toBe("2024-01-15T10:00:00Z");
@@ -48,19 +48,19 @@ describe("go command through the Node server", () => {
   });
 
   it("latest is the highest release, not the pre-release", async () => {
-    const d = await goModDownload(env, "example.com/hello", "latest");
+    const d = (await goModDownload(env, [{ mod: "example.com/hello", query: "latest" }]))[0];
     expect(d.version).toBe("v1.1.0");
     expect(d.sum).toBe(await expectedSum("example.com/hello", "v1.1.0", { "go.mod": goMod, "hello.go": helloGo("Hello, gopher!"), LICENSE: license }));
   });
 
   it("the v2 module comes from the v2/ directory, with the root LICENSE added", async () => {
-    const d = await goModDownload(env, "example.com/hello/v2", "v2.0.0");
+    const d = (await goModDownload(env, [{ mod: "example.com/hello/v2", query: "v2.0.0" }]))[0];
     expect(d.error).toBeUndefined();
     expect([...(d.files ?? [])].sort()).toEqual(["example.com/hello/v2@v2.0.0/go.mod", "example.com/hello/v2@v2.0.0/hello.go", "example.com/hello/v2@v2.0.0/LICENSE"].sort());
   });
 
   it("go list -m -versions shows what @v/list lists", async () => {
-    const list = await goListVersions(env, "example.com/hello");
+    const [list] = await goListVersions(env, ["example.com/hello"]);
     expect(list.versions).toEqual(["v1.0.0", "v1.1.0", "v1.2.0-beta.1"]);
     const body = await (await fetch(`${server.url}/example.com/hello/@v/list`)).text();
     expect(body.trim().split("\n")).toEqual(list.versions);
