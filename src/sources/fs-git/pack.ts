@@ -1,0 +1,187 @@
+/**
+ * Pack: random access to one packfile (Documentation/gitformat-pack.txt).
+ *
+ * An entry starts with a varint holding its type (3 bits) and inflated size,
+ * then, for an OFS_DELTA, the base's distance back in this pack (git's
+ * "offset encoding": each continuation adds one before shifting) or, for a
+ * REF_DELTA, the base's 20-byte id; then a zlib stream. We read the header
+ * and as many bytes as zlib can need for that size (`deflateBound`) through
+ * `PackWindows`, inflate, and walk the delta chain down to a whole object or a base
+ * found in the `BaseCache`, then apply the deltas back up, caching each base
+ * on the way. Only the index, windows and cached bases are held in memory.
+ */
+
+import type { GitObject, ObjectType } from "../../git/object.ts";
+import type { BaseCache } from "./base-cache.ts";
+import { applyDelta } from "./delta.ts";
+import type { FileSystem } from "./file-system.ts";
+import type { HandlePool } from "./handle-pool.ts";
+import type { Inflate } from "./inflate.ts";
+import { PackIndex } from "./pack-index.ts";
+import type { PackWindows } from "./pack-windows.ts";
+
+const TYPES: (ObjectType | undefined)[] = [undefined, "commit", "tree", "blob", "tag"];
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+const PACK_HEADER_BYTES = 12;
+const TRAILER_BYTES = 20;
+
+/** MAX_ENTRY_HEADER_BYTES: a 64-bit size varint (10 bytes) and a 20-byte base id. */
+const MAX_ENTRY_HEADER_BYTES = 30;
+
+/** MAX_CHAIN is longer than any delta chain git writes (`pack.depth` is capped at 4095): beyond it is a loop. */
+const MAX_CHAIN = 5000;
+
+/** deflateBound is zlib's worst-case compressed size for n bytes, for any settings (zlib's deflateBound). */
+function deflateBound(n: number): number {
+  return n + Math.ceil(n / 8) + Math.ceil(n / 64) + 11;
+}
+
+/** FindBase reads a REF_DELTA base that is not in this pack. */
+export type FindBase = (oid: string) => Promise<GitObject>;
+
+interface Entry {
+  type: number;
+  data: Uint8Array;
+  baseOffset: number;
+  baseId?: Uint8Array;
+}
+
+let nextPackId = 0;
+
+/** Pack reads objects from one `pack-*.pack` by offset, through its `.idx`. */
+export class Pack {
+  readonly #id = nextPackId++;
+  #index?: Promise<PackIndex>;
+  #end = 0;
+
+  constructor(
+    readonly packPath: string,
+    readonly idxPath: string,
+    private readonly fs: FileSystem,
+    private readonly pool: HandlePool,
+    private readonly windows: PackWindows,
+    private readonly cache: BaseCache,
+    private readonly inflate: Inflate,
+  ) {}
+
+  /** index loads the .idx once and checks that the pack is the one it describes. */
+  index(): Promise<PackIndex> {
+    this.#index ??= this.#load();
+    return this.#index;
+  }
+
+  async #load(): Promise<PackIndex> {
+    const index = PackIndex.parse(await this.fs.readFile(this.idxPath));
+    const size = (await this.fs.stat(this.packPath)).size;
+    if (size < PACK_HEADER_BYTES + TRAILER_BYTES) throw new Error("pack truncated");
+    const header = await this.#readExactly(0, PACK_HEADER_BYTES);
+    const view = new DataView(header.buffer);
+    const version = view.getUint32(4);
+    if (view.getUint32(0) !== 0x5041434b || (version !== 2 && version !== 3)) throw new Error("not a version 2 pack");
+    if (view.getUint32(8) !== index.count) throw new Error(`pack holds ${view.getUint32(8)} objects, index ${index.count}`);
+    const trailer = await this.#readExactly(size - TRAILER_BYTES, TRAILER_BYTES);
+    const want = index.packChecksum();
+    if (trailer.some((b, i) => b !== want[i])) throw new Error("pack checksum does not match its index");
+    this.#end = size - TRAILER_BYTES;
+    return index;
+  }
+
+  /** find returns the offset of the object with the given 20-byte id, or -1. */
+  async find(id: Uint8Array): Promise<number> {
+    return (await this.index()).find(id);
+  }
+
+  /** read returns the object at offset, rebuilding it from its delta chain. */
+  async read(offset: number, findBase: FindBase): Promise<GitObject> {
+    const index = await this.index();
+    const deltas: { offset: number; data: Uint8Array }[] = [];
+    let at = offset;
+    let base: GitObject | undefined;
+    while (!base) {
+      base = this.cache.get(this.#key(at));
+      if (base) break;
+      if (deltas.length > MAX_CHAIN) throw new Error(`delta chain longer than ${MAX_CHAIN}`);
+      const entry = await this.#entry(at);
+      const type = TYPES[entry.type];
+      if (type) {
+        base = { type, data: entry.data };
+        if (deltas.length > 0) this.cache.set(this.#key(at), base);
+        break;
+      }
+      deltas.push({ offset: at, data: entry.data });
+      if (entry.type === OFS_DELTA) {
+        at = entry.baseOffset;
+      } else {
+        const inPack = index.find(entry.baseId!);
+        if (inPack < 0) base = await findBase(hex(entry.baseId!));
+        else if (deltas.some((d) => d.offset === inPack)) throw new Error(`delta chain at ${offset} loops`);
+        else at = inPack;
+      }
+    }
+    for (let i = deltas.length - 1; i >= 0; i--) {
+      base = { type: base.type, data: applyDelta(base.data, deltas[i].data) };
+      if (i > 0) this.cache.set(this.#key(deltas[i].offset), base);
+    }
+    return base;
+  }
+
+  #key(offset: number): string {
+    return `${this.#id}:${offset}`;
+  }
+
+  async #entry(offset: number): Promise<Entry> {
+    const room = this.#end - offset;
+    if (offset < PACK_HEADER_BYTES || room <= 0) throw new Error(`offset ${offset} is outside the pack`);
+    const key = String(this.#id);
+    const head = await this.windows.read(this.packPath, key, offset, Math.min(MAX_ENTRY_HEADER_BYTES, room), this.#end);
+    let i = 0;
+    const next = (): number => {
+      if (i >= head.length) throw new Error(`entry header at ${offset} runs past the pack`);
+      return head[i++];
+    };
+    let c = next();
+    const type = (c >> 4) & 7;
+    let size = c & 15;
+    for (let scale = 16; c & 0x80; scale *= 128) {
+      c = next();
+      size += (c & 0x7f) * scale;
+    }
+    let baseOffset = -1;
+    let baseId: Uint8Array | undefined;
+    if (type === OFS_DELTA) {
+      c = next();
+      let distance = c & 0x7f;
+      while (c & 0x80) {
+        c = next();
+        distance = (distance + 1) * 128 + (c & 0x7f);
+      }
+      baseOffset = offset - distance;
+      if (distance === 0 || baseOffset < PACK_HEADER_BYTES) throw new Error(`delta at ${offset} has bad base offset`);
+    } else if (type === REF_DELTA) {
+      if (i + 20 > head.length) throw new Error(`entry header at ${offset} runs past the pack`);
+      baseId = head.slice(i, i + 20);
+      i += 20;
+    } else if (!TYPES[type]) {
+      throw new Error(`entry at ${offset} has unknown type ${type}`);
+    }
+    // Deflate expands nothing beyond 1032:1; a larger size is a corrupt header, not a reason to allocate it.
+    if (size > (room - i) * 1032 + 64) throw new Error(`entry at ${offset} claims ${size} bytes`);
+    const length = Math.min(deflateBound(size), room - i);
+    const compressed = await this.windows.read(this.packPath, key, offset + i, length, this.#end);
+    const data = await this.inflate(compressed, size);
+    return { type, data, baseOffset, baseId };
+  }
+
+  async #readExactly(position: number, length: number): Promise<Uint8Array> {
+    const buffer = new Uint8Array(length);
+    if ((await this.pool.read(this.packPath, buffer, position)) !== length) throw new Error("pack truncated");
+    return buffer;
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
+  return s;
+}
