@@ -32,6 +32,7 @@
  */
 
 import { ZipError } from "../errors.ts";
+import { ICONV_CHARSETS } from "./iconv-charsets.ts";
 
 /** AttributeValue is a set (`true`), unset (`false`) or string attribute. */
 export type AttributeValue = boolean | string;
@@ -703,6 +704,8 @@ function identToWorktree(src: Uint8Array, blobOid: string): Uint8Array {
 function encodeToWorktree(path: string, src: Uint8Array, name: string): Uint8Array {
   const encode = encoderFor(name);
   if (!encode) {
+    // iconv_open fails for a name glibc does not know: git says "failed to encode" and keeps the bytes.
+    if (!ICONV_CHARSETS.has(name.toUpperCase())) return src;
     throw new ZipError(`${path}: working-tree-encoding ${JSON.stringify(name)} is not supported`);
   }
   let text: string;

@@ -425,8 +425,7 @@ const cases: Record<string, Case> = {
     outcome: "refused",
     files: { ".gitattributes": "*.txt working-tree-encoding=SHIFT-JIS\n", "a.txt": "日本\n" },
   },
-  "working-tree-encoding=NO-SUCH-CHARSET (git keeps the bytes, we refuse)": {
-    outcome: "refused",
+  "working-tree-encoding=NO-SUCH-CHARSET (iconv does not know it: git keeps the bytes)": {
     files: { ".gitattributes": "*.txt working-tree-encoding=NO-SUCH-CHARSET\n", "a.txt": "a\n" },
   },
 };
