@@ -253,12 +253,13 @@ export class GitView {
 
   /** ancestors returns commit and all its ancestors. */
   async ancestors(commit: string): Promise<Set<string>> {
-    let set = this.#ancestors.get(commit);
+    let set = this.#ancestors.get(commit) ?? cachedAncestors(this.repo, commit);
     if (!set) {
       await this.repo.prepare?.(commit, { history: true });
       set = await this.#walk([commit]);
-      this.#ancestors.set(commit, set);
+      rememberAncestors(this.repo, commit, set);
     }
+    this.#ancestors.set(commit, set);
     return set;
   }
 
@@ -279,10 +280,12 @@ export class GitView {
    * an ancestor of rev (or rev), the allowed one with the highest version.
    */
   async recentTag(rev: string, prefix: string, allowed: (tag: string) => boolean): Promise<string> {
+    const candidates = this.tags(prefix).filter((t) => allowed(t.name));
+    if (candidates.length === 0) return ""; // no tag could qualify: skip the history walk
     const ancestors = await this.ancestors(rev);
     let highest = "";
-    for (const t of this.tags(prefix)) {
-      if (!ancestors.has(t.commit) || !allowed(t.name)) continue;
+    for (const t of candidates) {
+      if (!ancestors.has(t.commit)) continue;
       const semtag = t.name.slice(prefix.length);
       if (compare(semtag, highest) > 0) highest = semtag;
     }
@@ -299,4 +302,28 @@ export class GitView {
 
 function prefixOf(rev: string, hash: string): boolean {
   return hash.startsWith(rev);
+}
+
+/**
+ * History never changes under a commit id, so ancestor sets are kept across
+ * requests, per repository object, for the few commits asked about last.
+ */
+const ANCESTOR_SETS_PER_REPOSITORY = 8;
+const ancestorCache = new WeakMap<Repository, Map<string, Set<string>>>();
+
+function cachedAncestors(repo: Repository, commit: string): Set<string> | undefined {
+  const sets = ancestorCache.get(repo);
+  const set = sets?.get(commit);
+  if (sets && set) {
+    sets.delete(commit); // most recently used goes last
+    sets.set(commit, set);
+  }
+  return set;
+}
+
+function rememberAncestors(repo: Repository, commit: string, set: Set<string>): void {
+  let sets = ancestorCache.get(repo);
+  if (!sets) ancestorCache.set(repo, sets = new Map());
+  sets.set(commit, set);
+  if (sets.size > ANCESTOR_SETS_PER_REPOSITORY) sets.delete(sets.keys().next().value!);
 }

@@ -28,6 +28,9 @@ import { AttributeStack, type Attributes, convertToWorkingTree, GITATTRIBUTES } 
 import { checkZipFiles, type FileKind, MAX_GO_MOD_BYTES, MAX_LICENSE_BYTES, MAX_ZIP_FILE_BYTES, type ModuleFile } from "./files.ts";
 import { createZipStream, type ZipEntry } from "./writer.ts";
 
+/** PREFETCH_FILES is how many files are read ahead of the zip writer. */
+const PREFETCH_FILES = 16;
+
 /** ArchivedFile is one file of the module directory, before x/mod's rules. */
 interface ArchivedFile extends ModuleFile {
   oid: string;
@@ -80,8 +83,19 @@ export async function buildModuleZip(code: CodeRepo, version: string): Promise<M
   const prefix = `${code.modPath}@${version}/`;
   async function* entries(): AsyncGenerator<ZipEntry> {
     let total = 0;
-    for (const f of keep) {
-      const data = f.data ?? await converted(view, f);
+    // Reads run PREFETCH_FILES ahead of the writer, so file I/O overlaps inflating and sending.
+    const pending: Promise<Uint8Array>[] = [];
+    const read = (i: number) => {
+      const f = keep[i];
+      const p = f.data ? Promise.resolve(f.data) : converted(view, f);
+      p.catch(() => {}); // rejections surface when awaited below
+      return p;
+    };
+    for (let i = 0; i < Math.min(PREFETCH_FILES, keep.length); i++) pending.push(read(i));
+    for (const [i, f] of keep.entries()) {
+      const data = await pending[i];
+      if (i + PREFETCH_FILES < keep.length) pending.push(read(i + PREFETCH_FILES));
+      delete pending[i];
       total += data.length;
       if (total > MAX_ZIP_FILE_BYTES) {
         throw new ZipError(`create zip: module source tree too large (max size is ${MAX_ZIP_FILE_BYTES} bytes)`);
@@ -129,11 +143,13 @@ async function archiveFiles(view: GitView, commit: string, dir: string): Promise
   }
 
   const walk = async (repoDir: string, entries: TreeEntry[]) => {
-    for (const e of entries) {
+    // Sibling trees are read together: their I/O overlaps, the walk order stays git's.
+    const subtrees = await Promise.all(entries.map((e) => (e.mode === MODE_TREE ? view.tree(e.oid) : undefined)));
+    for (const [i, e] of entries.entries()) {
       const repoPath = repoDir === "" ? e.name : `${repoDir}/${e.name}`;
       const path = dir === "" ? repoPath : repoPath.slice(dir.length + 1);
       if (e.mode === MODE_TREE) {
-        const sub = await view.tree(e.oid);
+        const sub = subtrees[i]!;
         attrs.push(repoPath, await gitattributes(sub));
         await walk(repoPath, sub);
         attrs.pop();
