@@ -3,10 +3,16 @@
  * The gomodproxy command. `gomodproxy serve` runs the proxy on Node.
  * With no source given it serves the built-in demo modules from memory.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { serve } from "../adapters/node.ts";
+import { tokenAuthorizer } from "./auth/authorizer.ts";
+import { parseTokens } from "./auth/tokens.ts";
+import { type ConfigFile, helpText, resolveSettings, SETTINGS } from "./config.ts";
 import { demoSource } from "./demo.ts";
 import { createProxy } from "./handler.ts";
+import { jsonLogger } from "./log.ts";
+import { FsGitSource } from "./sources/fs.ts";
 import type { RepoSource } from "./sources/source.ts";
 
 const HELP = `gomodproxy: a Go module proxy that serves modules straight from git repositories
@@ -15,14 +21,11 @@ Usage:
   gomodproxy serve [flags]
 
 Flags:
-  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
-                       env GOMODPROXY_LISTEN
-  --base-path PATH     URL path the proxy is mounted under (default /)
-                       env GOMODPROXY_BASE_PATH
-  -h, --help           show this help
+${helpText()}
+  -h, --help                   show this help
 
-With no source flag, gomodproxy serves a built-in demo: example.com/hello
-(v1.0.0, v1.1.0, v1.2.0-beta.1) and example.com/hello/v2 (v2.0.0), from memory.
+With neither --root nor --upstream, gomodproxy serves a built-in demo from memory:
+example.com/hello (v1.0.0, v1.1.0, v1.2.0-beta.1) and example.com/hello/v2 (v2.0.0).
 
 Once it listens, the first line on stdout is exactly:
   listening on http://HOST:PORT
@@ -40,16 +43,17 @@ export function parseListen(listen: string): { hostname: string; port: number } 
   return { hostname: m[1] ?? (m[2] || "127.0.0.1"), port };
 }
 
+function readConfig(path: string | undefined): ConfigFile {
+  if (!path) return {};
+  const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${path}: want a JSON object`);
+  return parsed as ConfigFile;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      listen: { type: "string" },
-      "base-path": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  for (const s of SETTINGS) options[s.type === "boolean" ? `no-${s.flag}` : s.flag] = { type: s.type };
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options });
   if (values.help || positionals.length === 0) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
@@ -58,11 +62,50 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gomodproxy: unknown command ${JSON.stringify(positionals.join(" "))}\n\n${HELP}`);
     return 2;
   }
+  const flags: Record<string, string | undefined> = {};
+  for (const s of SETTINGS) {
+    const v = values[s.type === "boolean" ? `no-${s.flag}` : s.flag];
+    if (v !== undefined) flags[s.flag] = s.type === "boolean" ? "false" : String(v);
+  }
   const env = process.env;
-  const { hostname, port } = parseListen(values.listen ?? env.GOMODPROXY_LISTEN ?? "127.0.0.1:8080");
-  const source: RepoSource = demoSource();
-  const proxy = createProxy({ source, basePath: values["base-path"] ?? env.GOMODPROXY_BASE_PATH ?? "/" });
-  const server = await serve(proxy.handle, { hostname, port, signals: true });
+  const file = readConfig(flags.config ?? env.GOMODPROXY_CONFIG);
+  const settings = resolveSettings(flags, env, file);
+  const get = (flag: string) => settings.get(flag) || undefined;
+  const on = (flag: string) => get(flag) !== "false";
+
+  const { hostname, port } = parseListen(get("listen")!);
+  let source: RepoSource;
+  if (get("root") || file.mappings) {
+    source = new FsGitSource({ root: get("root"), mappings: file.mappings });
+  } else {
+    source = demoSource();
+  }
+
+  const tokensFile = get("tokens");
+  const privatePatterns = get("private") ?? "";
+  const authMode = get("auth-mode");
+  if (authMode !== "401" && authMode !== "404") throw new Error(`invalid --auth-mode ${JSON.stringify(authMode)}: want 401 or 404`);
+  const authorize = tokensFile || privatePatterns
+    ? tokenAuthorizer({
+      tokens: tokensFile ? parseTokens(readFileSync(tokensFile, "utf8"), tokensFile) : [],
+      private: privatePatterns,
+      mode: authMode,
+    })
+    : undefined;
+  const cert = get("tls-cert");
+  const key = get("tls-key");
+  if (!cert !== !key) throw new Error("--tls-cert and --tls-key go together");
+  const tls = cert && key ? { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") } : undefined;
+  if (authorize && !tls) process.stderr.write("gomodproxy: warning: the go command sends ~/.netrc credentials over https only\n");
+  if (privatePatterns && !tokensFile) process.stderr.write("gomodproxy: warning: --private without --tokens denies every private module\n");
+
+  const proxy = createProxy({
+    source,
+    basePath: get("base-path"),
+    authorize,
+    log: on("access-log") ? jsonLogger((line) => process.stderr.write(line + "\n")) : undefined,
+  });
+  const server = await serve(proxy.handle, { hostname, port, tls, signals: true });
   process.stdout.write(`listening on ${server.url}\n`);
   return 0;
 }
