@@ -1,10 +1,17 @@
 /**
  * Node adapter: serves a `handle(Request) → Response` function over node:http.
- * It translates and streams; it decides nothing.
+ * It translates and streams; it decides nothing. Requests and in-memory
+ * answers use the lightweight objects of node-web.ts, because Node 20's
+ * web streams cost more than serving a cached answer.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { HandleContext } from "../src/handler.ts";
+import { nodeRequest, NodeResponse } from "./node-web.ts";
+
+/** nodeCacheFileSystem lets a `DirCache` write with node:fs: `new DirCache(dir, nodeCacheFileSystem)`. */
+export { nodeCacheFileSystem } from "../src/cache/node-fs.ts";
 
 export interface ServeOptions {
   /** hostname to listen on. Default "127.0.0.1". */
@@ -25,7 +32,8 @@ export interface Server {
   close(): Promise<void>;
 }
 
-type Handle = (request: Request) => Promise<Response>;
+/** Handle is `Proxy.handle`, or any fetch-style handler, which may ignore the second argument. */
+type Handle = (request: Request, context?: HandleContext) => Promise<Response>;
 
 /** serve starts an HTTP server for handle and resolves once it listens. */
 export function serve(handle: Handle, options: ServeOptions = {}): Promise<Server> {
@@ -61,6 +69,8 @@ function hostOf(req: IncomingMessage): string | undefined {
   return host && /^[a-z0-9.-]+(:\d{1,5})?$/i.test(host) ? host : undefined;
 }
 
+const CONTEXT: HandleContext = { respond: (body, init) => new NodeResponse(body, init) as unknown as Response };
+
 async function respond(handle: Handle, req: IncomingMessage, res: ServerResponse, origin: string) {
   const target = req.url ?? "/";
   // An absolute-form target ("GET http://x/p") keeps only its path; we never proxy elsewhere.
@@ -70,22 +80,22 @@ async function respond(handle: Handle, req: IncomingMessage, res: ServerResponse
     res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("malformed request target\n");
     return;
   }
-  const abort = new AbortController();
-  res.once("close", () => abort.abort());
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  const request = nodeRequest(req, res, url);
+  const response = await handle(request, CONTEXT);
+  if (response instanceof NodeResponse) {
+    res.writeHead(response.init.status, response.init.headers).end(response.bytes ?? undefined);
+    return;
   }
-  const response = await handle(new Request(url, { method: req.method, headers, signal: abort.signal }));
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
-  abort.signal.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
+  const signal = request.signal;
+  signal.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     if (!res.write(value)) await new Promise((r) => res.once("drain", r).once("close", r));
-    if (abort.signal.aborted) return;
+    if (signal.aborted) return;
   }
   res.end();
 }

@@ -101,7 +101,9 @@ describe("serve through the lightweight objects", () => {
   ])("GET %s: same status, headers and bytes as the core", async (path) => {
     const got = await fetch(server.url + path);
     const want = await core.handle(new Request(server.url + path));
-    const headers = (r: Response) => Object.fromEntries([...r.headers].filter(([k]) => !["date", "connection", "keep-alive"].includes(k)));
+    // A list's Last-Modified is when each proxy built it: compare its presence only.
+    const headers = (r: Response) =>
+      Object.fromEntries([...r.headers].filter(([k]) => !["date", "connection", "keep-alive"].includes(k)).map(([k, v]) => [k, k === "last-modified" && path.endsWith("/list") ? "(set)" : v]));
     expect({ status: got.status, headers: headers(got) }).toEqual({ status: want.status, headers: headers(want) });
     expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.from(await want.arrayBuffer()))).toBe(true);
   });

@@ -113,8 +113,12 @@ describe("access matrix, mode 401", () => {
 
   it("no credentials: 401 with WWW-Authenticate and what to put in ~/.netrc", async () => {
     const a = await ask(proxy, endpoints.list!(SECRET), undefined);
+    const body = "private module: authentication required\n" +
+      "put your token in ~/.netrc (the go command sends it over https only):\n" +
+      "machine proxy.test login token password <token>\n";
     expect(a.headers).toEqual([
       ["cache-control", "no-store"],
+      ["content-length", String(body.length)],
       ["content-type", "text/plain; charset=utf-8"],
       ["www-authenticate", 'Basic realm="gomodproxy"'],
     ]);
@@ -137,8 +141,9 @@ describe("access matrix, mode 401", () => {
 
   it("token of another scope: 403 without WWW-Authenticate", async () => {
     const a = await ask(proxy, endpoints.zip!(SECRET), credentials["token of another scope"]);
-    expect(a.headers).toEqual([["cache-control", "no-store"], ["content-type", "text/plain; charset=utf-8"]]);
-    expect(text(a)).toBe("private module: your token does not cover it\nask for a token whose patterns match this module\n");
+    const body = "private module: your token does not cover it\nask for a token whose patterns match this module\n";
+    expect(a.headers).toEqual([["cache-control", "no-store"], ["content-length", String(body.length)], ["content-type", "text/plain; charset=utf-8"]]);
+    expect(text(a)).toBe(body);
   });
 
   it("the go-get page names the host the go command asked, for its netrc machine line", async () => {
