@@ -30,7 +30,7 @@ if (!values.root) {
 }
 const gitDir = join(values.root, `${values.module}.git`);
 const tmp = mkdtempSync(join(tmpdir(), "gomodproxy-bench-"));
-const cli = join(tmp, "cli.mjs");
+const cli = join(process.cwd(), "node_modules", ".cache", "gomodproxy-bench", `cli-${process.pid}.mjs`); // package imports resolve here
 execFileSync("node_modules/.bin/esbuild", ["src/cli.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${cli}`, "--log-level=warning"]);
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -103,6 +103,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   rows.catFile.push(timeCommand("git", ["cat-file", "--batch"], blobs).ms);
 }
 rmSync(tmp, { recursive: true, force: true });
+rmSync(cli, { force: true });
 
 const f = (x) => x.toFixed(1);
 const zip = median(rows.zipCold);

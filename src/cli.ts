@@ -12,6 +12,10 @@ import { type ConfigFile, helpText, resolveSettings, SETTINGS } from "./config.t
 import { demoSource } from "./demo.ts";
 import { createProxy } from "./handler.ts";
 import { jsonLogger } from "./log.ts";
+import { DirCache } from "./cache/dir.ts";
+import { nodeCacheFileSystem } from "./cache/node-fs.ts";
+import { HttpGitSource } from "./sources/http.ts";
+import { httpGitSourceOptions } from "./sources/http-git/node-config.ts";
 import { FsGitSource } from "./sources/fs.ts";
 import type { RepoSource } from "./sources/source.ts";
 
@@ -74,15 +78,23 @@ async function main(argv: string[]): Promise<number> {
   const on = (flag: string) => get(flag) !== "false";
 
   const { hostname, port } = parseListen(get("listen")!);
-  let source: RepoSource;
-  if (get("root") || file.mappings) {
-    source = new FsGitSource({ root: get("root"), mappings: file.mappings });
-  } else {
-    source = demoSource();
-  }
-
   const tokensFile = get("tokens");
   const privatePatterns = get("private") ?? "";
+  const cacheDir = get("cache-dir");
+  const upstream = await httpGitSourceOptions({
+    upstream: get("upstream")?.split(/[\s,]+/).filter(Boolean),
+    upstreamConfig: get("upstream-config"),
+    upstreamNetrc: get("upstream-netrc"),
+    refsTtl: get("refs-ttl"),
+    cacheDir,
+    authChecked: Boolean(tokensFile || privatePatterns),
+  }, {});
+  let source: RepoSource;
+  if ((get("root") || file.mappings) && upstream) throw new Error("--root and --upstream are alternatives: choose one");
+  if (upstream) source = new HttpGitSource(upstream);
+  else if (get("root") || file.mappings) source = new FsGitSource({ root: get("root"), mappings: file.mappings });
+  else source = demoSource();
+
   const authMode = get("auth-mode");
   if (authMode !== "401" && authMode !== "404") throw new Error(`invalid --auth-mode ${JSON.stringify(authMode)}: want 401 or 404`);
   const authorize = tokensFile || privatePatterns
@@ -103,6 +115,9 @@ async function main(argv: string[]): Promise<number> {
     source,
     basePath: get("base-path"),
     authorize,
+    cache: cacheDir ? new DirCache(cacheDir, nodeCacheFileSystem) : undefined,
+    metrics: on("metrics"),
+    warn: (message) => process.stderr.write(`gomodproxy: warning: ${message}\n`),
     log: on("access-log") ? jsonLogger((line) => process.stderr.write(line + "\n")) : undefined,
   });
   const server = await serve(proxy.handle, { hostname, port, tls, signals: true });

@@ -23,7 +23,8 @@ const repo: MemoryRepo = {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gomodproxy-cli-"));
-  cli = join(dir, "cli.mjs");
+  // Inside node_modules/ so the bundle's package imports (itty-router) resolve.
+  cli = join(process.cwd(), "node_modules", ".cache", "gomodproxy-test", `cli-${process.pid}.mjs`);
   execFileSync("node_modules/.bin/esbuild", ["src/cli.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${cli}`, "--log-level=warning"]);
   await writeRepo(repo, join(dir, "repos", "git.example.test", "team", "lib.git"));
   await writeRepo({ ...repo, root: "vanity.test/lib" }, join(dir, "elsewhere", "lib.git"));
@@ -32,6 +33,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const c of children) c.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
+  rmSync(cli, { force: true });
 });
 
 /** start runs `gomodproxy serve args…` and resolves with the URL from its first stdout line. */
@@ -103,10 +105,35 @@ describe("gomodproxy CLI", () => {
     expect(await (await fetch(`${url}/vanity.test/lib/@v/list`)).text()).toBe("v1.0.0\n");
   });
 
+  it("--cache-dir keeps served versions: after a restart they answer with the repository gone", async () => {
+    const cacheDir = join(dir, "cache");
+    const repos = join(dir, "cached-repos");
+    await writeRepo(repo, join(repos, "git.example.test", "team", "lib.git"));
+    const first = await start(["--root", repos, "--cache-dir", cacheDir]);
+    const zip = new Uint8Array(await (await fetch(`${first}/git.example.test/team/lib/@v/v1.0.0.zip`)).arrayBuffer());
+    const mod = await (await fetch(`${first}/git.example.test/team/lib/@v/v1.0.0.mod`)).text();
+    for (const c of children.splice(0)) c.kill("SIGKILL");
+    rmSync(repos, { recursive: true, force: true });
+    const second = await start(["--root", repos, "--cache-dir", cacheDir]);
+    const again = await fetch(`${second}/git.example.test/team/lib/@v/v1.0.0.zip`);
+    expect(again.status).toBe(200);
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(zip);
+    expect(await (await fetch(`${second}/git.example.test/team/lib/@v/v1.0.0.mod`)).text()).toBe(mod);
+  });
+
+  it("/metrics answers Prometheus text by default", async () => {
+    const url = await start([]);
+    await fetch(`${url}/example.com/hello/@v/list`);
+    const body = await (await fetch(`${url}/metrics`)).text();
+    expect(body).toMatch(/^# (HELP|TYPE) /m);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
   it.each([
     [["serve", "--listen", "nonsense"], /invalid --listen "nonsense"/],
     [["serve", "--auth-mode", "500"], /invalid --auth-mode "500"/],
     [["serve", "--tls-cert", "x.pem"], /--tls-cert and --tls-key go together/],
+    [["serve", "--root", "/tmp", "--upstream", "https://git.example.test"], /alternatives/],
     [["serve", "--config", "/nonexistent/config.json"], /ENOENT/],
     [["frobnicate"], /unknown command "frobnicate"/],
   ])("%j fails with a clear message", (args, message) => {
