@@ -28,6 +28,7 @@ import { METRICS_CONTENT_TYPE, ProxyMetrics } from "./metrics.ts";
 import { checkRawPath, type Endpoint, endpointOf, parseRoute, type Route } from "./request.ts";
 import { CodeRepo, type ModuleInfo } from "./resolve/code-repo.ts";
 import { GitView } from "./resolve/git.ts";
+import { buildModuleZip } from "./zip/build.ts";
 import type { RepoSource } from "./sources/source.ts";
 
 export interface ProxyOptions {
@@ -146,6 +147,14 @@ export function createProxy(options: ProxyOptions): Proxy {
   // Once gomodproxy authenticates clients itself, their credentials are for it alone, never for upstream git servers.
   const forSource = (req: Request) => (options.authorize ? withoutCredentials(req) : req);
 
+  const openRepo = async (req: Request, module: string) => {
+    const repo = await source.open(module, { request: forSource(req) }).catch((err) => {
+      if (err instanceof NotFoundError) throw new ModuleError(module, "", new NotFoundError("module not found"));
+      throw err;
+    });
+    const view = await GitView.open(repo);
+    return { repo, code: new CodeRepo(view, repo.root, module) };
+  };
   const artifacts = new Artifacts({
     cache: options.cache ?? new MemoryCache(),
     metrics,
@@ -154,14 +163,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     warn,
     infoBody,
     // A build is shared by every request waiting for it, so it is not tied to one client's signal.
-    open: async (req, module) => {
-      const repo = await source.open(module, { request: forSource(req) }).catch((err) => {
-        if (err instanceof NotFoundError) throw new ModuleError(module, "", new NotFoundError("module not found"));
-        throw err;
-      });
-      const view = await GitView.open(repo);
-      return { repo, code: new CodeRepo(view, repo.root, module) };
-    },
+    open: openRepo,
   });
 
   // One Reply per cache entry: its headers are computed once, not per request.
@@ -197,9 +199,38 @@ export function createProxy(options: ProxyOptions): Proxy {
     return r;
   };
 
+  /**
+   * personal answers a request whose credentials no `authorize` checked: a
+   * source may pass them upstream, so what it reads is that client's alone.
+   * It skips the shared cache, the pins and the shared builds, and answers
+   * `private, no-store`, so nothing fetched with one user's credentials
+   * reaches another user or a shared cache.
+   */
+  async function personal(request: Request, { endpoint, module, version }: Route): Promise<Reply> {
+    const { repo, code } = await openRepo(request, module);
+    let body: Uint8Array;
+    if (endpoint === "info" || endpoint === "query") body = infoBody(await code.stat(version), repo.url);
+    else if (endpoint === "latest") body = infoBody(await code.queryLatest(), repo.url);
+    else if (endpoint === "mod") body = await code.goMod(version);
+    else if (endpoint === "list") body = new TextEncoder().encode((await code.versions()).map((v) => v + "\n").join(""));
+    else body = new Uint8Array(await new Response((await buildModuleZip(code, version)).stream).arrayBuffer());
+    return {
+      status: 200,
+      body,
+      headers: {
+        "content-type": CONTENT_TYPES[endpoint],
+        "cache-control": "private, no-store",
+        "content-length": String(body.length),
+        vary: "Authorization",
+      },
+    };
+  }
+
   // Every route authorizes before the cache or the source is asked anything.
-  async function route(request: Request, { endpoint, module, version }: Route): Promise<Reply> {
+  async function route(request: Request, target: Route): Promise<Reply> {
+    const { endpoint, module, version } = target;
     if (options.authorize) await authorize(request, module);
+    else if (request.headers.has("authorization")) return personal(request, target);
     switch (endpoint) {
       case "info":
       case "mod":

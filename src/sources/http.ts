@@ -175,7 +175,8 @@ export class HttpGitSource implements RepoSource {
       }
       if (found) {
         this.#missing.delete(key);
-        return new HttpRepository(c.root, c.url, `${c.url} ${partition}`, remote, fresh);
+        const shared = authorization === undefined || authorization === upstream.authorization;
+        return new HttpRepository(c.root, c.url, `${c.url} ${partition}`, remote, fresh, shared);
       }
       this.#remotes.delete(key);
       remember(this.#missing, key, Date.now(), MAX_MISSING);
@@ -259,9 +260,16 @@ class HttpRepository implements Repository {
   constructor(
     readonly root: string,
     readonly url: string,
+    /** key is `<url> <partition>`: answers built for one credential must be cached under it alone. */
     readonly key: string,
     private readonly remote: Remote,
     private readonly fresh: boolean,
+    /**
+     * shared is false when the repository was read with the client's own
+     * credentials: answers built from it must not be served to other
+     * clients, nor cached by shared HTTP caches.
+     */
+    readonly shared: boolean,
   ) {}
 
   refs(): Promise<Refs> {

@@ -174,6 +174,32 @@ describe("credentials", () => {
       expect(new Set(proxy.authorizations)).toEqual(new Set([undefined, USER, OTHER]));
     }));
 
+  it("a repository read with the client's own credentials is not shared; with none or the upstream's it is", () =>
+    withProxy(async (proxy) => {
+      proxy.auth = USER;
+      const request = (headers: Record<string, string>) => ({ request: new Request("http://proxy.test/", { headers }) });
+      const own = await source(proxy).open(MODULE, request({ authorization: USER }));
+      const configured = await new HttpGitSource({ upstreams: [{ prefix: HOST, url: `${proxy.url}/{path}.git`, authorization: USER }] })
+        .open(MODULE, request({}));
+      proxy.auth = undefined;
+      const anonymous = await source(proxy).open(MODULE, request({}));
+      expect([own, configured, anonymous].map((r) => (r as unknown as { shared: boolean }).shared)).toEqual([false, true, true]);
+      expect(own.key).not.toBe(anonymous.key);
+    }));
+
+  // Requests with credentials that no authorize checked skip the shared cache (handler.ts `personal`).
+  it("one proxy never serves what a client's credentials fetched to a client without them", () =>
+    withProxy(async (proxy) => {
+      proxy.auth = USER;
+      const handler = createProxy({ source: source(proxy) });
+      const ask = (headers: Record<string, string>) =>
+        handler.handle(new Request(`http://proxy.test/${MODULE}/@v/v1.1.0.zip`, { headers }));
+      const alice = await ask({ authorization: USER });
+      expect(alice.status).toBe(200);
+      expect(alice.headers.get("cache-control")).toMatch(/private|no-store/);
+      expect((await ask({})).status).toBe(401);
+    }));
+
   it("an upstream refusal never carries the credential in its message", () =>
     withProxy(async (proxy) => {
       proxy.auth = USER;
