@@ -13,6 +13,7 @@ import { demoSource } from "./demo.ts";
 import { createProxy } from "./handler.ts";
 import { jsonLogger } from "./log.ts";
 import { DirCache } from "./cache/dir.ts";
+import { MemoryCache } from "./cache/memory.ts";
 import { nodeCacheFileSystem } from "./cache/node-fs.ts";
 import { HttpGitSource } from "./sources/http.ts";
 import { httpGitSourceOptions } from "./sources/http-git/node-config.ts";
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     refsTtl: get("refs-ttl"),
     cacheDir,
     authChecked: Boolean(tokensFile || privatePatterns),
-  }, {});
+  }, env);
   let source: RepoSource;
   if ((get("root") || file.mappings) && upstream) throw new Error("--root and --upstream are alternatives: choose one");
   if (upstream) source = new HttpGitSource(upstream);
@@ -115,7 +116,8 @@ async function main(argv: string[]): Promise<number> {
     source,
     basePath: get("base-path"),
     authorize,
-    cache: cacheDir ? new DirCache(cacheDir, nodeCacheFileSystem) : undefined,
+    // Memory first (warm answers, short-lived list/@latest), the directory behind it for what lasts.
+    cache: new MemoryCache({ next: cacheDir ? new DirCache(cacheDir, nodeCacheFileSystem) : undefined }),
     metrics: on("metrics"),
     warn: (message) => process.stderr.write(`gomodproxy: warning: ${message}\n`),
     log: on("access-log") ? jsonLogger((line) => process.stderr.write(line + "\n")) : undefined,
