@@ -3,7 +3,7 @@ import { createProxy } from "../src/handler.ts";
 import { demoSource } from "../src/demo.ts";
 import { buildRepo, type MemoryRepo, MemorySource } from "../src/sources/memory.ts";
 import { hash1, hashGoMod, hashZip } from "../src/hash/dirhash.ts";
-import { readZip } from "./helpers/zip.ts";
+import { readZip } from "../src/zip/reader.ts";
 
 const fixture: MemoryRepo = {
   root: "example.com/m",
