@@ -18,7 +18,7 @@
  */
 
 import { withoutCredentials } from "./auth/credentials.ts";
-import { type Answer, Artifacts } from "./cache/artifacts.ts";
+import { type Answer, Artifacts, MAX_SHARED_ZIP_BYTES } from "./cache/artifacts.ts";
 import type { Cache, CacheEntry } from "./cache/cache.ts";
 import { MemoryCache } from "./cache/memory.ts";
 import { InvalidRequestError, MethodNotAllowedError, ModuleError, NotFoundError, toResponse } from "./errors.ts";
@@ -159,6 +159,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     cache: options.cache ?? new MemoryCache(),
     metrics,
     onTagMoved: options.onTagMoved ?? "serve",
+    maxSharedZipBytes: MAX_SHARED_ZIP_BYTES,
     queryTTL,
     warn,
     infoBody,
@@ -168,7 +169,21 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   // One Reply per cache entry: its headers are computed once, not per request.
   const replies = new WeakMap<CacheEntry, Reply>();
-  const reply = (endpoint: Endpoint, { entry, immutable }: Answer): Reply => {
+  const reply = (endpoint: Endpoint, answer: Answer): Reply => {
+    if ("stream" in answer) {
+      // A zip being built streams, without a Content-Length: only its ETag and date are known yet.
+      return {
+        status: 200,
+        body: answer.stream,
+        headers: {
+          "content-type": CONTENT_TYPES[endpoint],
+          "cache-control": cacheControl(true, queryTTL, isPrivate),
+          etag: answer.etag,
+          "last-modified": httpDate(answer.modified),
+        },
+      };
+    }
+    const { entry, immutable } = answer;
     let r = replies.get(entry);
     if (!r) {
       r = {
@@ -208,22 +223,17 @@ export function createProxy(options: ProxyOptions): Proxy {
    */
   async function personal(request: Request, { endpoint, module, version }: Route): Promise<Reply> {
     const { repo, code } = await openRepo(request, module);
+    const headers: Record<string, string> = { "content-type": CONTENT_TYPES[endpoint], "cache-control": "private, no-store", vary: "Authorization" };
+    if (endpoint === "zip") {
+      const { stream } = await buildModuleZip(code, version);
+      return { status: 200, body: stream, headers };
+    }
     let body: Uint8Array;
     if (endpoint === "info" || endpoint === "query") body = infoBody(await code.stat(version), repo.url);
     else if (endpoint === "latest") body = infoBody(await code.queryLatest(), repo.url);
     else if (endpoint === "mod") body = await code.goMod(version);
-    else if (endpoint === "list") body = new TextEncoder().encode((await code.versions()).map((v) => v + "\n").join(""));
-    else body = new Uint8Array(await new Response((await buildModuleZip(code, version)).stream).arrayBuffer());
-    return {
-      status: 200,
-      body,
-      headers: {
-        "content-type": CONTENT_TYPES[endpoint],
-        "cache-control": "private, no-store",
-        "content-length": String(body.length),
-        vary: "Authorization",
-      },
-    };
+    else body = new TextEncoder().encode((await code.versions()).map((v) => v + "\n").join(""));
+    return { status: 200, body, headers: { ...headers, "content-length": String(body.length) } };
   }
 
   // Every route authorizes before the cache or the source is asked anything.
@@ -295,10 +305,20 @@ export function createProxy(options: ProxyOptions): Proxy {
       response = respond(null, { status: 304, headers });
     } else if (method === "HEAD") {
       response = respond(null, { status: out.status, headers: out.headers });
-    } else {
+    } else if (out.body instanceof Uint8Array) {
       if (out.status === 200) bytes = out.body.length;
       response = respond(out.body, { status: out.status, headers: out.headers });
+    } else {
+      const counted = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          metrics.bytes.inc([endpoint], chunk.length);
+          controller.enqueue(chunk);
+        },
+      });
+      response = new Response(out.body.pipeThrough(counted), { status: out.status, headers: out.headers });
     }
+    // A zip being built goes on for the cache and other clients; a request that does not read it leaves it.
+    if (out.body instanceof ReadableStream && (method === "HEAD" || response.status === 304)) out.body.cancel().catch(() => {});
     const durationMs = performance.now() - start;
     if (bytes > 0) metrics.bytes.inc([endpoint], bytes);
     metrics.requests.inc([endpoint, String(response.status)]);
@@ -317,14 +337,15 @@ export function createProxy(options: ProxyOptions): Proxy {
 }
 
 /**
- * Reply is an answer held in memory, before it becomes a Response: every
- * answer is small or cached whole, so each has a Content-Length, and HEAD
- * and 304 are decided once, in handle().
+ * Reply is an answer before it becomes a Response, so that HEAD and 304 are
+ * decided once, in handle(). Its body is held in memory (with a
+ * Content-Length), or is a zip being built: a stream, cancelled when the
+ * body is not sent.
  */
 interface Reply {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array;
+  body: Uint8Array | ReadableStream<Uint8Array>;
 }
 
 /**

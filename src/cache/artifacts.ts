@@ -12,19 +12,23 @@
  *    commit than its pin, or not at all, the tag moved: `onTagMoved: "serve"`
  *    warns and rebuilds from the pinned commit (pinned-repo.ts), "refuse"
  *    answers 404;
- * 3. the built bytes are checked against the pin's `h1:` hashes (a
+ * 3. `.info` and `.mod` are checked against the pin's `h1:` hash (a
  *    mismatch is a 500, never different bytes), stored under the commit's
  *    key, and the pin is recorded or completed, all before any client gets
  *    an answer; every waiting client then gets the same bytes.
  *
- * A zip is answered once it is whole, not streamed while it is built. The
- * go command cannot use a zip before it has all of it and checked its hash,
- * so streaming would save only the overlap of building and sending, while
- * a whole body gives every answer, first or cached, the same
- * `Content-Length` and `ETag` (so a replica with a cold cache still answers
- * 304), and turns a failed check into a clean 500 rather than a cut stream.
- * The price is time to first byte on a cold zip, and memory: a zip being
- * built is held whole (at most `MAX_ZIP_FILE_BYTES`), as the cache holds it.
+ * A zip streams while it is built (broadcast.ts): the version is pinned to
+ * its commit before the first byte, every request that asks meanwhile
+ * reads the same stream from its first byte, and once the zip is whole its
+ * `h1:` is checked against the pin (a mismatch errors every stream before
+ * its last chunk, so no client gets a complete zip that differs) and
+ * recorded, and the zip is cached. Its ETag comes from module, version and
+ * commit (`zipETag`), since the same commit always gives the same bytes, so
+ * the first answer and every cached one carry the same ETag; only cached
+ * answers carry a Content-Length. A zip larger than `maxSharedZipBytes`
+ * still streams to the clients already reading it, but is not kept: memory
+ * stays bounded whatever the module's size, and the next request builds it
+ * again.
  *
  * `list`, `@latest` and query `.info` answers are kept `queryTTL` seconds,
  * also built once per key at a time, and never pinned.
@@ -34,21 +38,39 @@
  */
 
 import { findCause, ModuleError, NotFoundError } from "../errors.ts";
-import { hashGoMod, hashZip } from "../hash/dirhash.ts";
+import { Hash1Builder, hashGoMod } from "../hash/dirhash.ts";
 import { strongETag } from "../http-cache.ts";
 import type { ProxyMetrics } from "../metrics.ts";
 import type { CodeRepo, ModuleInfo } from "../resolve/code-repo.ts";
 import type { Repository } from "../sources/source.ts";
 import { buildModuleZip } from "../zip/build.ts";
+import { AbandonedError, Broadcast } from "./broadcast.ts";
 import { type ArtifactKind, type Cache, type CacheEntry, type Pin, queryKey, versionDir } from "./cache.ts";
 import { pinnedCodeRepo } from "./pinned-repo.ts";
 import { SingleFlight } from "./single-flight.ts";
 
-/** Answer is what the handler turns into a response: the same entry object for every request it serves. */
-export interface Answer {
+/**
+ * Answer is what the handler turns into a response: a whole entry (the same
+ * object for every request it serves), or a zip being built, which this
+ * request reads from its first byte.
+ */
+export type Answer = {
   entry: CacheEntry;
   /** immutable answers never change: canonical versions. */
   immutable: boolean;
+} | {
+  /** stream is this request's reader of a zip being built; cancel it if the body is not sent. */
+  stream: ReadableStream<Uint8Array>;
+  etag: string;
+  modified: number;
+  immutable: true;
+};
+
+/** LiveZip is a zip being built and streamed to every request that joins it. */
+interface LiveZip {
+  live: Broadcast;
+  etag: string;
+  modified: number;
 }
 
 /** Opened is a repository ready for the resolver. */
@@ -68,6 +90,35 @@ export interface ArtifactsOptions {
   open: (request: Request, module: string) => Promise<Opened>;
   /** infoBody renders `.info` JSON. */
   infoBody: (info: ModuleInfo, url: string | undefined) => Uint8Array;
+  /** maxSharedZipBytes is the largest zip kept whole, for the cache and for requests that join its build. */
+  maxSharedZipBytes: number;
+}
+
+/**
+ * MAX_SHARED_ZIP_BYTES is the default `maxSharedZipBytes`, 64 MiB: the
+ * largest entry the default `MemoryCache` keeps. Few modules come near it.
+ */
+export const MAX_SHARED_ZIP_BYTES = 64 << 20;
+
+/** PinMismatchError is a rebuilt answer whose `h1:` differs from its pin's; it was reported when thrown. */
+class PinMismatchError extends Error {
+  override name = "PinMismatchError";
+}
+
+/**
+ * ZIP_FORMAT names the bytes a commit's zip gets from this code; bump it
+ * when a fix changes them, so that `zipETag` changes too.
+ */
+const ZIP_FORMAT = 1;
+
+/**
+ * zipETag is the ETag of the zip of module@version built from commit:
+ * zips are deterministic, so it is known before the first byte is built.
+ *
+ * @example await zipETag("example.com/m", "v1.0.0", "3f…") // '"…"', the same on every replica
+ */
+export function zipETag(module: string, version: string, commit: string): Promise<string> {
+  return strongETag(new TextEncoder().encode(`zip ${ZIP_FORMAT} ${module}@${version} ${commit}`));
 }
 
 /** MAX_REMEMBERED_KEYS bounds the escaped module@version prefixes kept. */
@@ -76,7 +127,10 @@ const MAX_REMEMBERED_KEYS = 10_000;
 /** Artifacts builds, caches and pins answers; see the file comment. */
 export class Artifacts {
   readonly #o: ArtifactsOptions;
-  readonly #flights = new SingleFlight<Answer>();
+  readonly #flights = new SingleFlight<Answer | LiveZip>();
+  readonly #queries = new SingleFlight<Answer>();
+  /** live holds the zips being streamed, by flight key, until they are whole or overflow. */
+  readonly #live = new Map<string, LiveZip>();
   readonly #pinLocks = new Map<string, Promise<unknown>>();
   readonly #dirs = new Map<string, string>();
 
@@ -94,7 +148,15 @@ export class Artifacts {
       return { entry: hit, immutable: true };
     }
     metrics.cacheMisses.inc([kind]);
-    return this.#flights.run(`${kind} ${module}@${version}`, () => this.#build(request, kind, module, version));
+    const key = `${kind} ${module}@${version}`;
+    // A zip that overflowed before this request could join it is built again for this request.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const built = await (this.#live.get(key) ?? this.#flights.run(key, () => this.#build(request, kind, module, version)));
+      if (!("live" in built)) return built;
+      const stream = built.live.join();
+      if (stream) return { stream, etag: built.etag, modified: built.modified, immutable: true };
+    }
+    throw new Error(`${module}@${version}: zip overflowed before this request could join its build, three times`);
   }
 
   /** query answers `list`, `@latest` or the `.info` of a query, kept `queryTTL` seconds. */
@@ -113,7 +175,7 @@ export class Artifacts {
       return { entry: hit, immutable: false };
     }
     metrics.cacheMisses.inc([endpoint]);
-    return this.#flights.run(key, async () => {
+    return this.#queries.run(key, async () => {
       const again = queryTTL > 0 ? await cache.get(key) : undefined;
       if (again) return { entry: again, immutable: false };
       const start = performance.now();
@@ -138,7 +200,7 @@ export class Artifacts {
     return `${dir}/${commit}.${kind}`;
   }
 
-  async #build(request: Request, kind: ArtifactKind, module: string, version: string, retry = true): Promise<Answer> {
+  async #build(request: Request, kind: ArtifactKind, module: string, version: string, retry = true): Promise<Answer | LiveZip> {
     const { cache, metrics } = this.#o;
     const start = performance.now();
     const pin = await cache.getPin(module, version);
@@ -149,7 +211,7 @@ export class Artifacts {
     }
     const { repo, code: current } = await this.#o.open(request, module);
     const code = await this.#resolve(kind, module, version, repo, current, pin);
-    const done = (built: Answer) => {
+    const done = <T>(built: T) => {
       metrics.builds.observe([kind], (performance.now() - start) / 1000);
       return built;
     };
@@ -179,7 +241,7 @@ export class Artifacts {
       if (pinned === undefined || pinned === h1) return;
       const message = `${module}@${version}: rebuilt .${field} hashes to ${h1}, not the pinned ${pinned}; not serving it`;
       this.#o.warn(message);
-      throw new Error(message);
+      throw new PinMismatchError(message);
     };
 
     if (kind === "mod") {
@@ -192,13 +254,34 @@ export class Artifacts {
       return done({ entry, immutable: true });
     }
 
-    const body = await readAll((await buildModuleZip(code, version)).stream);
-    const h1 = await hashZip(body);
-    check("zip", h1);
-    const entry = { body, etag: await strongETag(body), modified };
-    await cache.set(this.#key(module, version, commit, kind), entry);
-    if (!(await this.#pin(module, version, commit, { zip: h1 }))) return again();
-    return done({ entry, immutable: true });
+    // The version is pinned before the first byte leaves, so a tag moved meanwhile cannot change what was sent.
+    if (!(await this.#pin(module, version, commit, {}))) return again();
+    const hash = new Hash1Builder();
+    const zip = await buildModuleZip(code, version, hash);
+    const key = this.#key(module, version, commit, kind);
+    const flight = `${kind} ${module}@${version}`;
+    const live = new Broadcast(zip.stream, {
+      maxBytes: this.#o.maxSharedZipBytes,
+      onOverflow: () => this.#live.delete(flight),
+      beforeEnd: async (body) => {
+        const h1 = await hash.sum();
+        check("zip", h1);
+        if (body) await cache.set(key, { body, etag: answer.etag, modified });
+        if (!(await this.#pin(module, version, commit, { zip: h1 }))) throw new Error(`${module}@${version}: pin changed commit while streaming`);
+      },
+    });
+    const answer: LiveZip = { live, etag: await zipETag(module, version, commit), modified };
+    this.#live.set(flight, answer);
+    live.ended.then(
+      () => done(answer),
+      (err) => {
+        // The clients have their 200 already: a failure mid-stream cuts their downloads, and is reported here.
+        if (!(err instanceof AbandonedError || err instanceof PinMismatchError)) this.#o.warn(`${module}@${version}: zip failed while streaming: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    ).finally(() => {
+      if (this.#live.get(flight) === answer) this.#live.delete(flight);
+    });
+    return answer;
   }
 
   /**
@@ -260,25 +343,4 @@ export class Artifacts {
     });
     return next;
   }
-}
-
-/** readAll collects a stream into one array. */
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

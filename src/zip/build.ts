@@ -21,6 +21,7 @@
 
 import { ZipError } from "../errors.ts";
 import { MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, type TreeEntry } from "../git/object.ts";
+import type { Hash1Builder } from "../hash/dirhash.ts";
 import { parseGoVersion } from "../module/gomod.ts";
 import type { CodeRepo } from "../resolve/code-repo.ts";
 import type { GitView } from "../resolve/git.ts";
@@ -48,8 +49,12 @@ export interface ModuleZip {
   stream: ReadableStream<Uint8Array>;
 }
 
-/** buildModuleZip validates a version's files and returns its zip as a stream. */
-export async function buildModuleZip(code: CodeRepo, version: string): Promise<ModuleZip> {
+/**
+ * buildModuleZip validates a version's files and returns its zip as a
+ * stream. With `hash`, each file is added to it as it is written, so its
+ * `sum()` is the zip's `h1:` once the stream has ended.
+ */
+export async function buildModuleZip(code: CodeRepo, version: string, hash?: Hash1Builder): Promise<ModuleZip> {
   const { commit, dir } = await code.zipDir(version);
   const view = code.view;
   const archived = await archiveFiles(view, commit, dir);
@@ -100,7 +105,9 @@ export async function buildModuleZip(code: CodeRepo, version: string): Promise<M
       if (total > MAX_ZIP_FILE_BYTES) {
         throw new ZipError(`create zip: module source tree too large (max size is ${MAX_ZIP_FILE_BYTES} bytes)`);
       }
-      yield { name: prefix + f.path, data };
+      const name = prefix + f.path;
+      await hash?.add(name, data);
+      yield { name, data };
     }
   }
   return { files: keep.map((f) => prefix + f.path), stream: createZipStream(entries()) };

@@ -218,35 +218,54 @@ describe("pinning", () => {
     );
   });
 
-  it("a rebuild whose h1: differs from the pin answers 500 and is not cached", async () => {
+  it("a rebuilt zip whose h1: differs from the pin is cut before its end and not cached", async () => {
     const cache: Cache = new MemoryCache();
     const s = await setup({ cache });
     await cache.setPin({ module: "example.com/m", version: "v1.0.0", commit: s.c1, pinned: "2024-01-01T00:00:00Z", zip: "h1:notthesame=" });
-    const res = await s.get("@v/v1.0.0.zip");
-    expect(res.status).toBe(500);
-    expect(text(res.body)).toBe("internal server error\n");
-    expect(s.warnings[0]).toMatch(/^example\.com\/m@v1\.0\.0: rebuilt \.zip hashes to h1:\S+, not the pinned h1:notthesame=; not serving it$/);
+    const res = await s.proxy.handle(new Request("http://proxy.test/example.com/m/@v/v1.0.0.zip"));
+    expect(res.status).toBe(200); // the zip streams: the mismatch shows only once all of it is hashed
+    expect(res.headers.get("content-length")).toBeNull();
+    const read = await res.arrayBuffer().then(() => "complete", (err: Error) => err.message);
+    expect(read).toMatch(/^example\.com\/m@v1\.0\.0: rebuilt \.zip hashes to h1:\S+, not the pinned h1:notthesame=; not serving it$/);
+    expect(s.warnings).toHaveLength(1);
+    expect(s.warnings[0]).toBe(read);
     expect((await cache.getPin("example.com/m", "v1.0.0"))!.zip).toBe("h1:notthesame=");
+    const again = await s.proxy.handle(new Request("http://proxy.test/example.com/m/@v/v1.0.0.zip"));
+    expect(again.headers.get("content-length")).toBeNull(); // not cached: built again, and cut again
+    await expect(again.arrayBuffer()).rejects.toThrow(/not serving it$/);
   });
 
-  it("a pin made by another request while a zip was built wins: the zip is built again from the pinned commit", async () => {
+  it("a rebuilt .mod whose h1: differs from the pin answers 500 and is not cached", async () => {
+    const cache: Cache = new MemoryCache();
+    const s = await setup({ cache });
+    await cache.setPin({ module: "example.com/m", version: "v1.0.0", commit: s.c1, pinned: "2024-01-01T00:00:00Z", mod: "h1:notthesame=" });
+    const res = await s.get("@v/v1.0.0.mod");
+    expect(res.status).toBe(500);
+    expect(text(res.body)).toBe("internal server error\n");
+    expect(s.warnings[0]).toMatch(/^example\.com\/m@v1\.0\.0: rebuilt \.mod hashes to h1:\S+, not the pinned h1:notthesame=; not serving it$/);
+    expect((await s.get("@v/v1.0.0.mod")).status).toBe(500);
+  });
+
+  it("a pin made by another request while a zip was resolved wins: the zip is built from the pinned commit", async () => {
     const reference = await setup();
     const c1zip = (await reference.get("@v/v1.0.0.zip")).body;
-    let raced = false;
-    const cache = new (class extends MemoryCache {
-      override async set(key: string, entry: CacheEntry) {
-        await super.set(key, entry);
-        if (!raced && key.endsWith(".zip")) {
-          raced = true; // as if an .info request had pinned v1.0.0 to c1 meanwhile
-          await this.setPin({ module: "example.com/m", version: "v1.0.0", commit: reference.c1, pinned: "2024-01-01T00:00:00Z" });
-        }
-      }
-    })();
+    const cache = new MemoryCache();
     const s = await setup({ cache });
     s.moveTag(s.c2);
+    // As if an .info request had pinned v1.0.0 to c1 after this zip request looked for a pin, before it pinned c2.
+    const refs = s.repo.refs.bind(s.repo);
+    let raced = false;
+    s.repo.refs = async () => {
+      if (!raced) {
+        raced = true;
+        await cache.setPin({ module: "example.com/m", version: "v1.0.0", commit: s.c1, pinned: "2024-01-01T00:00:00Z" });
+      }
+      return refs();
+    };
     const zip = await s.get("@v/v1.0.0.zip");
     expect(zip.status).toBe(200);
     expect(zip.body).toEqual(c1zip);
+    expect((await cache.getPin("example.com/m", "v1.0.0"))!.commit).toBe(s.c1);
     expect(s.proxy.metrics.builds.count(["zip"])).toBe(1);
   });
 
@@ -257,5 +276,79 @@ describe("pinning", () => {
     s.moveTag(s.c2);
     await s.get("@v/v1.0.0.mod");
     expect((await cache.getPin("example.com/m", "v1.0.0"))!.commit).toBe(s.c1);
+  });
+});
+
+describe("streaming zips", () => {
+  /** gated builds a module whose b.go is read only after `release()`; a.txt (100 kB) comes first in the zip. */
+  async function gated() {
+    const repo = await buildRepo({
+      root: "example.com/s",
+      commits: [{ id: "c1", date: "2024-01-02T03:04:05Z", files: { "a.txt": "x".repeat(100_000), "b.go": "package s\n", "go.mod": "module example.com/s\n" } }],
+      tags: { "v1.0.0": "c1" },
+    });
+    const held = [...repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package s\n")![0];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const state = { waiting: false };
+    const read = repo.readObject.bind(repo);
+    repo.readObject = async (oid) => {
+      if (oid === held) {
+        state.waiting = true;
+        await gate;
+      }
+      return read(oid);
+    };
+    const proxy = createProxy({ source: { open: async () => repo } });
+    const handle = (init?: RequestInit) => proxy.handle(new Request("http://proxy.test/example.com/s/@v/v1.0.0.zip", init));
+    return { proxy, handle, release, state };
+  }
+
+  const built = async (proxy: { metrics: { builds: { count(l: string[]): number } } }) => {
+    for (let i = 0; i < 200 && proxy.metrics.builds.count(["zip"]) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it("a cold zip's first bytes arrive while a later file is still being read", async () => {
+    const { handle, release, state } = await gated();
+    const res = await handle();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBeNull();
+    const reader = res.body!.getReader();
+    const first = (await reader.read()).value!;
+    expect(text(first.subarray(0, 4))).toBe("PK\x03\x04");
+    expect(text(first.subarray(30, 30 + "example.com/s@v1.0.0/a.txt".length))).toBe("example.com/s@v1.0.0/a.txt");
+    expect(state.waiting).toBe(true); // b.go has not been read yet
+    release();
+    const chunks = [first];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    const whole = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    const cached = await handle();
+    expect(cached.headers.get("content-length")).toBe(String(whole.length));
+    expect(cached.headers.get("etag")).toBe(res.headers.get("etag"));
+    expect(new Uint8Array(await cached.arrayBuffer())).toEqual(whole);
+    expect(await hashZip(whole)).toMatch(/^h1:/);
+  });
+
+  it("HEAD of a cold zip answers at once, and the build goes on into the cache", async () => {
+    const { proxy, handle, release } = await gated();
+    const head = await handle({ method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    release();
+    await built(proxy);
+    const get = await handle();
+    expect(get.headers.get("content-length")).not.toBeNull();
+    expect(get.headers.get("etag")).toBe(head.headers.get("etag"));
+  });
+
+  it("a replica with a cold cache answers 304 to the ETag another one sent", async () => {
+    const one = await gated();
+    one.release();
+    const etag = (await one.handle()).headers.get("etag")!;
+    const two = await gated();
+    two.release();
+    const res = await two.handle({ headers: { "if-none-match": etag } });
+    expect(res.status).toBe(304);
+    expect(res.headers.get("etag")).toBe(etag);
   });
 });
