@@ -26,6 +26,7 @@
 
 import { ZipError } from "../errors.ts";
 import { readZip } from "../zip/reader.ts";
+import { nativeSha256 } from "../builtins.ts";
 import { sha256Sync, SUBTLE_MIN_BYTES } from "./sha256.ts";
 
 /** HashFile is one file to hash: its name in the hash and a way to read it. */
@@ -114,11 +115,13 @@ export function hashGoMod(mod: Uint8Array): Promise<string> {
 }
 
 /**
- * sha256 returns the SHA-256 digest of data: `crypto.subtle` for large
- * inputs, plain JavaScript for small ones, where the subtle call's own cost
+ * sha256 returns the SHA-256 digest of data: the runtime's node:crypto
+ * where it has one (builtins.ts); else `crypto.subtle` for large inputs and
+ * plain JavaScript for small ones, where the subtle call's own cost
  * dominates (see sha256.ts).
  */
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  if (nativeSha256) return nativeSha256(data);
   if (data.length < SUBTLE_MIN_BYTES) return sha256Sync(data);
   return new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
 }

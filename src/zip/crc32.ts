@@ -8,7 +8,11 @@
  * consume eight bytes per step with only table lookups and XORs, several
  * times faster than the one-byte-per-step textbook loop. It uses only 32-bit
  * integer arithmetic, so it gives the same result on every JavaScript engine.
+ * Where the runtime has node:zlib's native `crc32` (builtins.ts), that one
+ * runs instead: same function, several times faster in a cold process.
  */
+
+import { nativeCrc32 } from "../builtins.ts";
 
 const TABLES = makeTables();
 
@@ -39,6 +43,11 @@ function makeTables(): Int32Array[] {
  * `crc32(a + b)` for any split, including empty parts.
  */
 export function crc32(data: Uint8Array, crc = 0): number {
+  return nativeCrc32 ? nativeCrc32(data, crc) : crc32JS(data, crc);
+}
+
+/** crc32JS is `crc32` in plain JavaScript, for runtimes without node:zlib's. */
+export function crc32JS(data: Uint8Array, crc = 0): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES;
   let c = ~crc;
   let i = 0;
