@@ -94,8 +94,19 @@ async function respond(handle: Handle, req: IncomingMessage, res: ServerResponse
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (!res.write(value)) await new Promise((r) => res.once("drain", r).once("close", r));
+    if (!res.write(value)) await drained(res);
     if (signal.aborted) return;
   }
   res.end();
+}
+
+/** drained resolves when res can take more data, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.on("drain", done).on("close", done);
+  });
 }
