@@ -70,7 +70,7 @@ export interface FsGitSourceOptions {
   urlFor?: (root: string) => string | undefined;
   /** deltaBaseCacheBytes bounds the delta bases kept for all repositories. Default 32 MiB. */
   deltaBaseCacheBytes?: number;
-  /** packWindowBytes bounds the cached 256 KiB windows of packfiles, for all repositories. Default 32 MiB. */
+  /** packWindowBytes bounds the cached 256 KiB windows of packfiles, for all repositories. Default 8 MiB. */
   packWindowBytes?: number;
   /** maxOpenPacks bounds the packfiles kept open while idle, for all repositories. Default 64. */
   maxOpenPacks?: number;

@@ -26,8 +26,14 @@ export const SMALL_WINDOW_BYTES = 8 << 10;
 /** LARGE_WINDOW_BYTES is the window read when entries are read near each other. */
 export const LARGE_WINDOW_BYTES = 256 << 10;
 
-/** DEFAULT_WINDOW_CACHE_BYTES is the window budget shared by all packs of a source. */
-export const DEFAULT_WINDOW_CACHE_BYTES = 32 << 20;
+/**
+ * DEFAULT_WINDOW_CACHE_BYTES is the window budget shared by all packs of a
+ * source: 8 MiB. A larger one reads less but costs more on a cold start,
+ * where each new page of memory is a fault: on the benchmark tag a cold
+ * zip took 1.39-1.48 s with 8 MiB of windows and 1.66-1.72 s with 32 MiB
+ * (bench/fs-http.mjs, README Performance).
+ */
+export const DEFAULT_WINDOW_CACHE_BYTES = 8 << 20;
 
 interface Window {
   data: Promise<Uint8Array>;
