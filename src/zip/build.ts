@@ -125,6 +125,22 @@ function kindOf(mode: string): FileKind {
   return "other";
 }
 
+/** Dir is one directory's tree, its `.gitattributes` and its subdirectories, loaded before the walk. */
+interface Dir {
+  entries: TreeEntry[];
+  gitattributes?: Uint8Array;
+  /** subdirs holds the Dir of each tree entry, by entry index. */
+  subdirs: (Dir | undefined)[];
+}
+
+/**
+ * MAX_TREE_READS bounds the trees read at once. Reading a tree can mean
+ * walking a delta chain of dozens of entries one after another, so trees are
+ * read concurrently, all levels at once; the bound keeps a repository with
+ * thousands of directories from queueing them all.
+ */
+const MAX_TREE_READS = 64;
+
 /**
  * archiveFiles lists what `git archive <commit> -- <dir>` writes below dir,
  * in archive order, with each regular file's gitattributes. Paths are
@@ -134,7 +150,7 @@ async function archiveFiles(view: GitView, commit: string, dir: string): Promise
   const attrs = new AttributeStack();
   const out: ArchivedFile[] = [];
   const target = dir === "" ? [] : dir.split("/");
-  const gitattributes = async (entries: TreeEntry[]) => {
+  const gitattributes = (entries: TreeEntry[]) => {
     const e = entries.find((x) => x.name === GITATTRIBUTES && x.mode !== MODE_TREE && x.mode !== MODE_GITLINK);
     return e ? view.blob(e.oid) : undefined;
   };
@@ -149,16 +165,23 @@ async function archiveFiles(view: GitView, commit: string, dir: string): Promise
     attrs.push(target.slice(0, i + 1).join("/"), await gitattributes(tree));
   }
 
-  const walk = async (repoDir: string, entries: TreeEntry[]) => {
-    // Sibling trees are read together: their I/O overlaps, the walk order stays git's.
-    const subtrees = await Promise.all(entries.map((e) => (e.mode === MODE_TREE ? view.tree(e.oid) : undefined)));
+  const slots = new Limiter(MAX_TREE_READS);
+  const load = async (entries: TreeEntry[]): Promise<Dir> => {
+    const [attributes, subdirs] = await Promise.all([
+      gitattributes(entries),
+      Promise.all(entries.map(async (e) => (e.mode === MODE_TREE ? load(await slots.run(() => view.tree(e.oid))) : undefined))),
+    ]);
+    return { entries, gitattributes: attributes, subdirs };
+  };
+
+  const walk = (repoDir: string, { entries, subdirs }: Dir) => {
     for (const [i, e] of entries.entries()) {
       const repoPath = repoDir === "" ? e.name : `${repoDir}/${e.name}`;
       const path = dir === "" ? repoPath : repoPath.slice(dir.length + 1);
-      if (e.mode === MODE_TREE) {
-        const sub = subtrees[i]!;
-        attrs.push(repoPath, await gitattributes(sub));
-        await walk(repoPath, sub);
+      const sub = subdirs[i];
+      if (sub) {
+        attrs.push(repoPath, sub.gitattributes);
+        walk(repoPath, sub);
         attrs.pop();
         continue;
       }
@@ -168,6 +191,26 @@ async function archiveFiles(view: GitView, commit: string, dir: string): Promise
       out.push(file);
     }
   };
-  await walk(dir, tree);
+  walk(dir, await load(tree));
   return out;
+}
+
+/** Limiter runs at most `max` calls at once, the rest in order as slots free up. */
+class Limiter {
+  #running = 0;
+  readonly #queue: (() => void)[] = [];
+
+  constructor(readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#running < this.max) this.#running++;
+    else await new Promise<void>((start) => this.#queue.push(start)); // the finishing call hands its slot over
+    try {
+      return await fn();
+    } finally {
+      const next = this.#queue.shift();
+      if (next) next();
+      else this.#running--;
+    }
+  }
 }
