@@ -130,11 +130,14 @@ export function createZipStream(
     }
   };
 
+  // An entry that did not fit in the last chunk starts the next one.
+  let held: ZipEntry | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const out = new ByteSink(CHUNK_BYTES + 1024);
+      const out = new ByteSink(CHUNK_BYTES);
       for (;;) {
-        const next = await iterator.next();
+        const next = held ? { done: false as const, value: held } : await iterator.next();
+        held = undefined;
         if (next.done) {
           const dirOffset = offset;
           const dirSize = central.length;
@@ -147,6 +150,11 @@ export function createZipStream(
           return;
         }
         const { name, data } = next.value;
+        // Chunks are filled, never grown: a small entry that would overflow this one goes into the next.
+        if (out.length > 0 && data.length < CHUNK_BYTES && out.length + LOCAL_HEADER_BYTES + 3 * name.length + data.length > CHUNK_BYTES) {
+          held = next.value;
+          break;
+        }
         const crc = crc32(data);
         let method = 0;
         let body = data;
