@@ -15,8 +15,10 @@
  * Everything that can fail is checked before the first byte is sent, except
  * the 500 MiB total, which needs every file's converted size: a module that
  * grows past it mid-stream ends the stream with an error, so the client
- * sees a broken download rather than a wrong one. Files are read one at a
- * time while the client reads, so memory does not grow with the module.
+ * sees a broken download rather than a wrong one. Files are read as the
+ * stream is read, at most PREFETCH_FILES ahead, so memory does not grow with
+ * the module; trees are all read before the first byte (the checks need
+ * every name), concurrently, since each can be a long delta chain.
  */
 
 import { ZipError } from "../errors.ts";
