@@ -260,17 +260,18 @@ export class Artifacts {
     const zip = await buildModuleZip(code, version, hash);
     const key = this.#key(module, version, commit, kind);
     const flight = `${kind} ${module}@${version}`;
+    const etag = await zipETag(module, version, commit);
     const live = new Broadcast(zip.stream, {
       maxBytes: this.#o.maxSharedZipBytes,
       onOverflow: () => this.#live.delete(flight),
       beforeEnd: async (body) => {
         const h1 = await hash.sum();
         check("zip", h1);
-        if (body) await cache.set(key, { body, etag: answer.etag, modified });
+        if (body) await cache.set(key, { body, etag, modified });
         if (!(await this.#pin(module, version, commit, { zip: h1 }))) throw new Error(`${module}@${version}: pin changed commit while streaming`);
       },
     });
-    const answer: LiveZip = { live, etag: await zipETag(module, version, commit), modified };
+    const answer: LiveZip = { live, etag, modified };
     this.#live.set(flight, answer);
     live.ended.then(
       () => done(answer),

@@ -33,6 +33,7 @@ import { FsGitSource } from "../../src/sources/fs.ts";
 import type { FileSystem } from "../../src/sources/fs-git/file-system.ts";
 import { HandlePool } from "../../src/sources/fs-git/handle-pool.ts";
 import { nodeFileSystem } from "../../src/sources/fs-git/node-fs.ts";
+import { PackIndex } from "../../src/sources/fs-git/pack-index.ts";
 import {
   DEFAULT_WINDOW_CACHE_BYTES,
   LARGE_WINDOW_BYTES,
@@ -387,6 +388,25 @@ describe("FsGitSource objects", () => {
     const verify = git(dir, "verify-pack", "-v", ...(await packs(dir)).map((p) => p.replace(/\.pack$/, ".idx")));
     expect(Math.max(...[...verify.matchAll(/chain length = (\d+)/g)].map((m) => Number(m[1])))).toBeGreaterThanOrEqual(30);
     await expectObjectsMatchGit(await openAt(dir), dir);
+  });
+
+  test("PackIndex.nextOffset: every entry ends where git verify-pack says, the last one at the trailer", async () => {
+    const dir = join(root, "reverse-index");
+    git(tmp, "init", "-q", "--bare", dir);
+    fastImport(dir, Array.from({ length: 30 }, (_, i) => ({ "a.txt": `${"a".repeat(500)}\n${i}\n`, [`f${i % 7}.txt`]: `file ${i}\n` })));
+    git(dir, "repack", "-q", "-a", "-d", "-f");
+    const [pack] = await packs(dir);
+    const index = PackIndex.parse(readFileSync(pack.replace(/\.pack$/, ".idx")));
+    const rows = git(dir, "verify-pack", "-v", pack.replace(/\.pack$/, ".idx")).split("\n")
+      .map((line) => /^[0-9a-f]{40} \w+ +\d+ (\d+) (\d+)/.exec(line))
+      .filter((m) => m !== null)
+      .map((m) => ({ sizeInPack: Number(m[1]), offset: Number(m[2]) }))
+      .sort((a, b) => a.offset - b.offset);
+    expect(rows.length).toBe(index.count);
+    for (const [i, { offset, sizeInPack }] of rows.entries()) {
+      expect(index.nextOffset(offset)).toBe(i + 1 < rows.length ? offset + sizeInPack : undefined);
+    }
+    expect(index.nextOffset(rows[1].offset - 1)).toBeUndefined(); // no entry starts there
   });
 
   test("ref-delta packs (repack.useDeltaBaseOffset=false) match git cat-file", async () => {

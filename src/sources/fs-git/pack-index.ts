@@ -13,6 +13,11 @@
  * The whole index stays in memory (28 bytes an object, as git mmaps it) and
  * a lookup is the fanout range plus a binary search: no per-object setup, so
  * the first read of a repository costs one file read.
+ *
+ * `nextOffset` is git's reverse index (`pack-*.rev`), built on first use by
+ * sorting the offsets (4 bytes an object; ~25 ms for 368k objects): the
+ * entry at an offset ends where the next one starts, so a reader can fetch
+ * exactly its bytes in one read instead of guessing with zlib's worst case.
  */
 
 const MAGIC = 0xff744f63;
@@ -27,6 +32,7 @@ export class PackIndex {
   readonly #view: DataView;
   readonly #offsets: number;
   readonly #largeOffsets: number;
+  #sorted?: Uint32Array | Float64Array;
 
   private constructor(data: Uint8Array, count: number) {
     this.#data = data;
@@ -81,6 +87,37 @@ export class PackIndex {
       else hi = mid;
     }
     return -1;
+  }
+
+  /**
+   * nextOffset returns the offset of the entry that follows the one at
+   * offset in the pack, or undefined for the last entry (it ends at the
+   * trailer) and for an offset where no entry starts.
+   */
+  nextOffset(offset: number): number | undefined {
+    const sorted = (this.#sorted ??= this.#sortOffsets());
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return sorted[lo] === offset && lo + 1 < sorted.length ? sorted[lo + 1] : undefined;
+  }
+
+  #sortOffsets(): Uint32Array | Float64Array {
+    // Typed arrays sort numerically; 32 bits hold every offset of a pack under 4 GiB.
+    let sorted: Uint32Array | Float64Array = new Uint32Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const offset = this.#offsetAt(i);
+      if (offset > 0xffffffff) {
+        sorted = Float64Array.from({ length: this.count }, (_, j) => this.#offsetAt(j));
+        break;
+      }
+      sorted[i] = offset;
+    }
+    return sorted.sort();
   }
 
   #offsetAt(i: number): number {

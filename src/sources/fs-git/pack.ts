@@ -4,9 +4,11 @@
  * An entry starts with a varint holding its type (3 bits) and inflated size,
  * then, for an OFS_DELTA, the base's distance back in this pack (git's
  * "offset encoding": each continuation adds one before shifting) or, for a
- * REF_DELTA, the base's 20-byte id; then a zlib stream. We read the header
- * and as many bytes as zlib can need for that size (`deflateBound`) through
- * `PackWindows`, inflate, and walk the delta chain down to a whole object or a base
+ * REF_DELTA, the base's 20-byte id; then a zlib stream. An entry ends where
+ * the next one starts (`PackIndex.nextOffset`), so we read exactly its bytes
+ * through `PackWindows` (the last entry: its header, then as many bytes as
+ * zlib can need for its size, `deflateBound`), inflate, and walk the delta
+ * chain down to a whole object or a base
  * found in the `BaseCache`, then apply the deltas back up, caching each base
  * on the way. Only the index, windows and cached bases are held in memory.
  */
@@ -134,7 +136,10 @@ export class Pack {
     const room = this.#end - offset;
     if (offset < PACK_HEADER_BYTES || room <= 0) throw new Error(`offset ${offset} is outside the pack`);
     const key = String(this.#id);
-    const head = await this.windows.read(this.packPath, key, offset, Math.min(MAX_ENTRY_HEADER_BYTES, room), this.#end);
+    // The entry ends where the next one starts (the reverse index): header and data come in one exact read.
+    const following = (await this.index()).nextOffset(offset);
+    const exact = following !== undefined && following > offset && following <= this.#end;
+    const head = await this.windows.read(this.packPath, key, offset, exact ? following - offset : Math.min(MAX_ENTRY_HEADER_BYTES, room), this.#end);
     let i = 0;
     const next = (): number => {
       if (i >= head.length) throw new Error(`entry header at ${offset} runs past the pack`);
@@ -166,9 +171,10 @@ export class Pack {
       throw new Error(`entry at ${offset} has unknown type ${type}`);
     }
     // Deflate expands nothing beyond 1032:1; a larger size is a corrupt header, not a reason to allocate it.
-    if (size > (room - i) * 1032 + 64) throw new Error(`entry at ${offset} claims ${size} bytes`);
-    const length = Math.min(deflateBound(size), room - i);
-    const compressed = await this.windows.read(this.packPath, key, offset + i, length, this.#end);
+    if (size > ((exact ? head.length : room) - i) * 1032 + 64) throw new Error(`entry at ${offset} claims ${size} bytes`);
+    const compressed = exact
+      ? head.subarray(i)
+      : await this.windows.read(this.packPath, key, offset + i, Math.min(deflateBound(size), room - i), this.#end);
     const data = await this.inflate(compressed, size);
     return { type, data, baseOffset, baseId };
   }
