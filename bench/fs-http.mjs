@@ -129,6 +129,7 @@ console.log("| --- | ---: |");
 console.log(`| cold .zip, first request to a fresh process | ${f(zip)} ms |`);
 console.log(`| git archive --format=zip (same tree) | ${f(archive)} ms |`);
 console.log(`| ratio cold .zip / git archive --format=zip | ${(zip / archive).toFixed(2)}× |`);
+console.log(`| every round: cold .zip / git archive | ${rows.zipCold.map((z, i) => `${f(z)} / ${f(rows.archiveZip[i])}`).join(", ")} ms |`);
 console.log(`| git archive --format=tar | ${f(median(rows.archiveTar))} ms |`);
 console.log(`| git cat-file --batch, every blob of the tree | ${f(median(rows.catFile))} ms |`);
 console.log(`| .info after the zip | ${f(median(rows.info))} ms |`);
