@@ -15,9 +15,11 @@
  * and the cold zip from 1.35-1.39 s to 1.15-1.19 s (in-process, 4 runs
  * each). Two rules keep other requests served meanwhile: after
  * `SYNC_SLICE_MS` of synchronous reads one read goes through the I/O
- * threads, which lets the event loop run; and a synchronous read slower
- * than `SLOW_READ_MS` came from the disk, not the page cache, so reads stay
- * asynchronous for the next `ASYNC_AFTER_SLOW_MS`.
+ * threads, which lets the event loop run; and `SLOW_READS_IN_A_ROW`
+ * synchronous reads each slower than `SLOW_READ_MS` came from the disk, not
+ * the page cache, so reads stay asynchronous for the next
+ * `ASYNC_AFTER_SLOW_MS`. (One slow read alone is no sign: on the benchmark
+ * VM one read in a few thousand stalls for 2-8 ms whatever it reads.)
  */
 
 import type { Stats } from "node:fs";
@@ -39,13 +41,15 @@ function toStat(s: Stats): FileStat {
 const SYNC_READ_MAX_BYTES = 256 << 10;
 /** SYNC_SLICE_MS is how long reads run synchronously before one lets the event loop run. */
 const SYNC_SLICE_MS = 10;
-/** SLOW_READ_MS marks a synchronous read that went to the disk. */
+/** SLOW_READ_MS marks a synchronous read that may have gone to the disk. */
 const SLOW_READ_MS = 2;
+/** SLOW_READS_IN_A_ROW slow reads, one after another, mean the disk. */
+const SLOW_READS_IN_A_ROW = 3;
 /** ASYNC_AFTER_SLOW_MS is how long reads stay asynchronous after a slow one. */
 const ASYNC_AFTER_SLOW_MS = 1000;
 
 /** syncReads is shared by every file: the event loop is one, whichever file blocks it. */
-const syncReads = { sliceStart: 0, asyncUntil: 0 };
+const syncReads = { sliceStart: 0, asyncUntil: 0, slowInARow: 0 };
 
 /** readNow reads synchronously when the rules above allow it; undefined means "read asynchronously". */
 function readNow(fd: number, buffer: Uint8Array, position: number): number | undefined {
@@ -61,7 +65,11 @@ function readNow(fd: number, buffer: Uint8Array, position: number): number | und
     if (n === 0) break;
     done += n;
   }
-  if (performance.now() - now > SLOW_READ_MS) syncReads.asyncUntil = now + ASYNC_AFTER_SLOW_MS;
+  syncReads.slowInARow = performance.now() - now > SLOW_READ_MS ? syncReads.slowInARow + 1 : 0;
+  if (syncReads.slowInARow >= SLOW_READS_IN_A_ROW) {
+    syncReads.slowInARow = 0;
+    syncReads.asyncUntil = now + ASYNC_AFTER_SLOW_MS;
+  }
   return done;
 }
 
