@@ -9,6 +9,7 @@
 //
 // Each round starts a fresh proxy process (so the first request is truly cold), then asks:
 // .zip (cold), .info, .mod, @v/list (cold), then warm @v/list and a 404 probe, 50 times each.
+// A last fresh process measures fairness: @v/list latency while a cold .zip is being built.
 // Peak RSS is the proxy process's VmHWM from /proc. Needs git, node and the dev dependencies.
 // Zips are downloaded by curl into /dev/null (by fetch here when curl is missing), as git archive
 // writes into /dev/null: the go command, like curl, reads with native code.
@@ -117,6 +118,26 @@ for (let round = 0; round < Number(values.rounds); round++) {
   rows.archiveTar.push(timeCommand("git", ["archive", "--format=tar", values.version]).ms);
   rows.catFile.push(timeCommand("git", ["cat-file", "--batch"], blobs).ms);
 }
+
+// Fairness: one more fresh process; while it builds the cold zip, ask for @v/list every 2 ms.
+const during = [];
+{
+  const { child, url } = await startProxy();
+  try {
+    await get(`${url}/${base}/list`); // the listing is warm; only the zip is cold
+    let building = true;
+    const zip = download(`${url}/${base}/${values.version}.zip`).finally(() => (building = false));
+    while (building) {
+      during.push((await get(`${url}/${base}/list`)).ms);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await zip;
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+
 rmSync(tmp, { recursive: true, force: true });
 rmSync(cli, { force: true });
 
@@ -140,3 +161,4 @@ console.log(`| 404 for a path under no repository (median of 50) | ${f(median(ro
 console.log(`| 404 @latest for a package path inside the repository (median of 50) | ${f(median(rows.inside))} ms |`);
 console.log(`| .zip, second request | ${f(median(rows.zipWarm))} ms |`);
 console.log(`| proxy peak RSS | ${f(median(rows.rss))} MiB |`);
+console.log(`| warm @v/list while a cold .zip is built (${during.length} requests): median / p90 / max | ${f(quantile(during, 0.5))} / ${f(quantile(during, 0.9))} / ${f(Math.max(...during))} ms |`);

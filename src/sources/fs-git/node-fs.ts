@@ -11,19 +11,27 @@
  * the time. A cold zip reads thousands of small pack entries one delta
  * chain step after another; from the page cache a synchronous read costs
  * a few microseconds, a round trip through the I/O threads ~50 µs of CPU.
- * On the benchmark tag that took the tree walk from 450-500 ms to 330-390 ms
- * and the cold zip from 1.35-1.39 s to 1.15-1.19 s (in-process, 4 runs
- * each). Two rules keep other requests served meanwhile: after
- * `SYNC_SLICE_MS` of synchronous reads one read goes through the I/O
- * threads, which lets the event loop run; and `SLOW_READS_IN_A_ROW`
- * synchronous reads each slower than `SLOW_READ_MS` came from the disk, not
- * the page cache, so reads stay asynchronous for the next
- * `ASYNC_AFTER_SLOW_MS`. (One slow read alone is no sign: on the benchmark
- * VM one read in a few thousand stalls for 2-8 ms whatever it reads.)
+ * `node bench/fs-http.mjs --rounds 5`, back to back on the benchmark tag:
+ * cold zip 1,214-1,294 ms (1.14x `git archive`) against 1,463-1,563 ms
+ * (1.36x) with every read asynchronous.
+ *
+ * The price is fairness while a cold zip is built, which two rules bound.
+ * After `SYNC_SLICE_MS` of synchronous reads, every read goes through the
+ * I/O threads until the event loop has come round (`setImmediate`), so
+ * every build in flight waits and other requests are answered. And
+ * `SLOW_READS_IN_A_ROW` reads each slower than `SLOW_READ_MS` came from the
+ * disk, not the page cache, so reads stay asynchronous for the next
+ * `ASYNC_AFTER_SLOW_MS` (one slow read alone is no sign: on the benchmark VM
+ * one read in a few thousand stalls for 2-8 ms whatever it reads). Measured
+ * with `@v/list` requests sent every 2 ms while the 19 MB zip was built:
+ * median 36-38 ms, p90 56-90 ms; with every read asynchronous, median 8-9
+ * ms, p90 28 ms; the worst was 240-320 ms either way (a long synchronous
+ * stretch elsewhere in the build).
  */
 
 import type { Stats } from "node:fs";
 import { readSync } from "node:fs";
+import { setImmediate } from "node:timers";
 import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
 import type { FileHandle, FileStat, FileSystem } from "./file-system.ts";
 
@@ -49,14 +57,18 @@ const SLOW_READS_IN_A_ROW = 3;
 const ASYNC_AFTER_SLOW_MS = 1000;
 
 /** syncReads is shared by every file: the event loop is one, whichever file blocks it. */
-const syncReads = { sliceStart: 0, asyncUntil: 0, slowInARow: 0 };
+const syncReads = { sliceStart: 0, yielding: false, asyncUntil: 0, slowInARow: 0 };
 
 /** readNow reads synchronously when the rules above allow it; undefined means "read asynchronously". */
 function readNow(fd: number, buffer: Uint8Array, position: number): number | undefined {
   const now = performance.now();
-  if (buffer.length > SYNC_READ_MAX_BYTES || now < syncReads.asyncUntil) return undefined;
+  if (buffer.length > SYNC_READ_MAX_BYTES || now < syncReads.asyncUntil || syncReads.yielding) return undefined;
   if (now - syncReads.sliceStart > SYNC_SLICE_MS) {
-    syncReads.sliceStart = now; // this read goes through the I/O threads, so the event loop runs
+    syncReads.yielding = true;
+    setImmediate(() => {
+      syncReads.yielding = false;
+      syncReads.sliceStart = performance.now();
+    });
     return undefined;
   }
   let done = 0;
