@@ -13,7 +13,7 @@
 // Peak RSS is the proxy process's VmHWM from /proc. Needs git, node and the dev dependencies.
 // Zips are downloaded by curl into /dev/null (by fetch here when curl is missing), as git archive
 // writes into /dev/null: the go command, like curl, reads with native code.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,8 +54,10 @@ const hasCurl = spawnSync("curl", ["--version"], { stdio: "ignore" }).status ===
 async function download(url) {
   if (!hasCurl) return get(url);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url], { encoding: "utf8" });
-  const [status, bytes] = r.stdout.split(" ").map(Number);
+  const out = await new Promise((resolve, reject) =>
+    execFile("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url], (err, stdout) => (err ? reject(err) : resolve(stdout)))
+  );
+  const [status, bytes] = out.split(" ").map(Number);
   return { ms: ms(t0), status, bytes };
 }
 
