@@ -4,11 +4,15 @@
  * removed by deleting them from its object map.
  */
 import { describe, expect, it } from "vitest";
+import { Artifacts } from "../../src/cache/artifacts.ts";
 import type { Cache, CacheEntry } from "../../src/cache/cache.ts";
 import { MemoryCache } from "../../src/cache/memory.ts";
 import { ForbiddenError, RepositoryError } from "../../src/errors.ts";
 import { createProxy, type ProxyOptions } from "../../src/handler.ts";
 import { hashGoMod, hashZip } from "../../src/hash/dirhash.ts";
+import { ProxyMetrics } from "../../src/metrics.ts";
+import { CodeRepo } from "../../src/resolve/code-repo.ts";
+import { GitView } from "../../src/resolve/git.ts";
 import { buildRepo, type MemoryRepo, type MemoryRepository } from "../../src/sources/memory.ts";
 import type { RepoSource } from "../../src/sources/source.ts";
 
@@ -350,5 +354,64 @@ describe("streaming zips", () => {
     const res = await two.handle({ headers: { "if-none-match": etag } });
     expect(res.status).toBe(304);
     expect(res.headers.get("etag")).toBe(etag);
+  });
+});
+
+describe("zips larger than maxSharedZipBytes", () => {
+  async function artifacts(maxSharedZipBytes: number) {
+    const repo = await buildRepo({
+      root: "example.com/big",
+      commits: [{
+        id: "c1",
+        date: "2024-01-02T03:04:05Z",
+        files: Object.fromEntries([["go.mod", "module example.com/big\n"], ...Array.from({ length: 8 }, (_, i) => [`f${i}.txt`, `${i}`.repeat(100_000)])]),
+      }],
+      tags: { "v1.0.0": "c1" },
+    });
+    const metrics = new ProxyMetrics();
+    const cache = new MemoryCache();
+    const state = { opens: 0 };
+    const a = new Artifacts({
+      cache,
+      metrics,
+      onTagMoved: "serve",
+      queryTTL: 60,
+      warn: () => {},
+      infoBody: () => new Uint8Array(),
+      maxSharedZipBytes,
+      open: async () => {
+        state.opens++;
+        const view = await GitView.open(repo);
+        return { repo, code: new CodeRepo(view, repo.root, "example.com/big") };
+      },
+    });
+    const zip = async () => {
+      const answer = await a.canonical(new Request("http://p/"), "zip", "example.com/big", "v1.0.0");
+      return "stream" in answer ? { streamed: true, body: new Uint8Array(await new Response(answer.stream).arrayBuffer()) } : { streamed: false, body: answer.entry.body };
+    };
+    return { zip, cache, state };
+  }
+
+  it("stream whole to their readers, are not cached, and are built again for the next request", async () => {
+    const small = await artifacts(64 << 20);
+    const want = (await small.zip()).body;
+    expect((await small.zip()).streamed).toBe(false); // cached
+
+    const big = await artifacts(200_000); // the zip is ~800 kB
+    const first = await big.zip();
+    expect(first).toEqual({ streamed: true, body: want });
+    const second = await big.zip();
+    expect(second).toEqual({ streamed: true, body: want });
+    expect(big.state.opens).toBe(2);
+  });
+
+  it("a request that comes after the overflow gets a build of its own, with the same bytes", async () => {
+    const big = await artifacts(200_000);
+    const [a, b] = await Promise.all([big.zip(), big.zip()]); // both join the first build before it overflows
+    expect(a.body).toEqual(b.body);
+    expect(big.state.opens).toBe(1);
+    const c = await big.zip();
+    expect(c.body).toEqual(a.body);
+    expect(big.state.opens).toBe(2);
   });
 });
