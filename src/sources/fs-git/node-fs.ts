@@ -47,7 +47,7 @@ function toStat(s: Stats): FileStat {
 
 /** SYNC_READ_MAX_BYTES is the largest read that may run synchronously. */
 const SYNC_READ_MAX_BYTES = 256 << 10;
-/** SYNC_SLICE_MS is how long reads run synchronously before one lets the event loop run. */
+/** SYNC_SLICE_MS is how long reads run synchronously before the event loop must come round. */
 const SYNC_SLICE_MS = 10;
 /** SLOW_READ_MS marks a synchronous read that may have gone to the disk. */
 const SLOW_READ_MS = 2;
@@ -56,31 +56,56 @@ const SLOW_READS_IN_A_ROW = 3;
 /** ASYNC_AFTER_SLOW_MS is how long reads stay asynchronous after a slow one. */
 const ASYNC_AFTER_SLOW_MS = 1000;
 
-/** syncReads is shared by every file: the event loop is one, whichever file blocks it. */
-const syncReads = { sliceStart: 0, yielding: false, asyncUntil: 0, slowInARow: 0 };
+/**
+ * SyncReads decides, read by read, whether a pack read runs synchronously,
+ * by the rules in the file comment. One instance serves every file: the
+ * event loop is one, whichever file blocks it.
+ *
+ * @example new SyncReads().run(8192, () => readSync(fd, buffer, 0, 8192, at)) // bytes read, or undefined: read asynchronously
+ * Edge case: the first read of a process goes through the I/O threads, since no slice has begun.
+ */
+export class SyncReads {
+  #sliceStart = -Infinity;
+  #yielding = false;
+  #asyncUntil = 0;
+  #slowInARow = 0;
 
-/** readNow reads synchronously when the rules above allow it; undefined means "read asynchronously". */
-function readNow(fd: number, buffer: Uint8Array, position: number): number | undefined {
-  const now = performance.now();
-  if (buffer.length > SYNC_READ_MAX_BYTES || now < syncReads.asyncUntil || syncReads.yielding) return undefined;
-  if (now - syncReads.sliceStart > SYNC_SLICE_MS) {
-    syncReads.yielding = true;
-    setImmediate(() => {
-      syncReads.yielding = false;
-      syncReads.sliceStart = performance.now();
-    });
-    return undefined;
+  constructor(
+    private readonly clock: () => number = () => performance.now(),
+    private readonly afterEventLoop: (fn: () => void) => void = setImmediate,
+  ) {}
+
+  /** run calls read and returns its result, or returns undefined when this read must go through the I/O threads. */
+  run(length: number, read: () => number): number | undefined {
+    const now = this.clock();
+    if (length > SYNC_READ_MAX_BYTES || now < this.#asyncUntil || this.#yielding) return undefined;
+    if (now - this.#sliceStart > SYNC_SLICE_MS) {
+      this.#yielding = true;
+      this.afterEventLoop(() => {
+        this.#yielding = false;
+        this.#sliceStart = this.clock();
+      });
+      return undefined;
+    }
+    const done = read();
+    this.#slowInARow = this.clock() - now > SLOW_READ_MS ? this.#slowInARow + 1 : 0;
+    if (this.#slowInARow >= SLOW_READS_IN_A_ROW) {
+      this.#slowInARow = 0;
+      this.#asyncUntil = now + ASYNC_AFTER_SLOW_MS;
+    }
+    return done;
   }
+}
+
+const syncReads = new SyncReads();
+
+/** readAllSync reads buffer.length bytes at position, or fewer at the end of the file. */
+function readAllSync(fd: number, buffer: Uint8Array, position: number): number {
   let done = 0;
   while (done < buffer.length) {
     const n = readSync(fd, buffer, done, buffer.length - done, position + done);
     if (n === 0) break;
     done += n;
-  }
-  syncReads.slowInARow = performance.now() - now > SLOW_READ_MS ? syncReads.slowInARow + 1 : 0;
-  if (syncReads.slowInARow >= SLOW_READS_IN_A_ROW) {
-    syncReads.slowInARow = 0;
-    syncReads.asyncUntil = now + ASYNC_AFTER_SLOW_MS;
   }
   return done;
 }
@@ -89,7 +114,7 @@ async function openFile(path: string): Promise<FileHandle> {
   const handle = await open(path, "r");
   return {
     async read(buffer, position) {
-      const now = readNow(handle.fd, buffer, position);
+      const now = syncReads.run(buffer.length, () => readAllSync(handle.fd, buffer, position));
       if (now !== undefined) return now;
       let done = 0;
       while (done < buffer.length) {
