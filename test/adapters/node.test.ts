@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Server, serve } from "../../adapters/node.ts";
 import { demoSource } from "../../src/demo.ts";
 import { createProxy } from "../../src/handler.ts";
+import { buildRepo } from "../../src/sources/memory.ts";
 
 let server: Server;
 
@@ -17,9 +18,9 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** raw sends bytes on a fresh connection and returns everything the server wrote before closing. */
-function raw(request: string, timeoutMs = 5000): Promise<string> {
+function raw(request: string, timeoutMs = 5000, port = server.port): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(server.port, "127.0.0.1");
+    const socket = connect(port, "127.0.0.1");
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
@@ -83,5 +84,33 @@ describe("node adapter lifecycle", () => {
     expect((await fetch(`${s.url}/example.com/hello/@v/list`)).status).toBe(200);
     await s.close();
     await expect(fetch(`${s.url}/example.com/hello/@v/list`)).rejects.toThrow();
+  });
+});
+
+describe("node adapter and a zip that fails while streaming", () => {
+  it("the client sees a cut download, never a complete zip, and the server goes on serving", async () => {
+    const repo = await buildRepo({
+      root: "example.com/cut",
+      // a.txt (100 kB) fills the first chunk, so the headers and some bytes leave before b.go is found missing.
+      commits: [{ id: "c1", date: "2024-01-02T03:04:05Z", files: { "a.txt": "x".repeat(100_000), "b.go": "package cut // b\n", "go.mod": "module example.com/cut\n" } }],
+      tags: { "v1.0.0": "c1" },
+    });
+    const blob = [...repo.objects].find(([, o]) => o.type === "blob" && new TextDecoder().decode(o.data) === "package cut // b\n")![0];
+    repo.objects.delete(blob);
+    const cut = await serve(createProxy({ source: { open: async () => repo }, warn: () => {} }).handle, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const answer = await raw(`GET /example.com/cut/@v/v1.0.0.zip HTTP/1.1\r\nHost: x\r\n\r\n`, 5000, cut.port);
+      // The connection closes without a complete answer: before its first byte (the server had sent
+      // only the headers and a.txt's local header, not yet flushed) or within the chunked body.
+      if (answer !== "") {
+        expect(statusOf(answer)).toBe(200);
+        expect(answer).toMatch(/transfer-encoding: chunked/i);
+        expect(answer.endsWith("\r\n0\r\n\r\n")).toBe(false); // no last chunk: the client knows the body is incomplete
+      }
+      const list = await fetch(`${cut.url}/example.com/cut/@v/list`);
+      expect(await list.text()).toBe("v1.0.0\n");
+    } finally {
+      await cut.close();
+    }
   });
 });

@@ -333,6 +333,20 @@ describe("streaming zips", () => {
     expect(await hashZip(whole)).toMatch(/^h1:/);
   });
 
+  it("a blob missing from the repository cuts the download, is reported, and is not cached", async () => {
+    const s = await setup();
+    const blob = [...s.repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package m // one\n")![0];
+    s.repo.objects.delete(blob);
+    for (let i = 0; i < 2; i++) {
+      const res = await s.proxy.handle(new Request("http://proxy.test/example.com/m/@v/v1.0.0.zip"));
+      expect(res.status).toBe(200); // the headers left before the blob was read
+      await expect(res.arrayBuffer()).rejects.toThrow(`missing object ${blob}`);
+    }
+    const warning = `example.com/m@v1.0.0: zip failed while streaming: repository memory:example.com/m: missing object ${blob}`;
+    expect(s.warnings).toEqual([warning, warning]);
+    expect(s.proxy.metrics.builds.count(["zip"])).toBe(0);
+  });
+
   it("HEAD of a cold zip answers at once, and the build goes on into the cache", async () => {
     const { proxy, handle, release } = await gated();
     const head = await handle({ method: "HEAD" });
