@@ -137,6 +137,20 @@ export class GitView {
     return t;
   }
 
+  /**
+   * checkObjects throws RepositoryError, as a read would, for the first of
+   * oids the repository does not hold, where the source can tell without
+   * reading them (`Repository.hasObject`); otherwise it checks nothing.
+   */
+  async checkObjects(oids: readonly string[]): Promise<void> {
+    if (!this.repo.hasObject) return;
+    for (const oid of oids) {
+      if (!(await this.repo.hasObject(oid))) {
+        throw new RepositoryError(`repository ${this.repo.key}: missing object ${oid}`);
+      }
+    }
+  }
+
   /** blob reads a blob's raw bytes. */
   async blob(oid: string): Promise<Uint8Array> {
     const obj = await this.#read(oid);

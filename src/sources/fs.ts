@@ -221,6 +221,10 @@ class FsRepository implements Repository {
   readObject(oid: string): Promise<GitObject> {
     return this.stores.objects.read(oid);
   }
+
+  hasObject(oid: string): Promise<boolean> {
+    return this.stores.objects.has(oid);
+  }
 }
 
 /**

@@ -143,6 +143,10 @@ export class MemoryRepository implements Repository {
     if (!obj) return Promise.reject(new NotFoundError(`object ${oid} not found`));
     return Promise.resolve(obj);
   }
+
+  hasObject(oid: string): Promise<boolean> {
+    return Promise.resolve(this.objects.has(oid));
+  }
 }
 
 async function buildAll(specs: MemoryRepo[]): Promise<Map<string, MemoryRepository>> {

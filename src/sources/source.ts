@@ -56,6 +56,14 @@ export interface Repository {
   /** readObject reads one object by full id, or throws `NotFoundError`. */
   readObject(oid: string): Promise<GitObject>;
   /**
+   * hasObject reports whether the repository holds an object, without
+   * reading it. Sources that can tell cheaply (an index lookup) implement
+   * it: a zip streams once its files are checked, and a blob found missing
+   * before the first byte is a 500 rather than a cut download. Optional;
+   * sources that fetch objects on demand leave it out.
+   */
+  hasObject?(oid: string): Promise<boolean>;
+  /**
    * prepare is a hint before the resolver reads `commit`'s tree (and, with
    * `history`, its ancestors). Sources that fetch objects lazily (smart
    * HTTP) fetch them here; others need not implement it.

@@ -87,6 +87,9 @@ export async function buildModuleZip(code: CodeRepo, version: string, hash?: Has
     if (f.path === "LICENSE" && f.size > MAX_LICENSE_BYTES) throw new ZipError(`create zip: LICENSE: file too large`);
   }
 
+  // A blob the repository lacks is a broken repository: say so with a 500 now, not with a cut stream later.
+  await view.checkObjects(keep.filter((f) => !f.data).map((f) => f.oid));
+
   const prefix = `${code.modPath}@${version}/`;
   async function* entries(): AsyncGenerator<ZipEntry> {
     let total = 0;

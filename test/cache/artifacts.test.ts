@@ -333,16 +333,28 @@ describe("streaming zips", () => {
     expect(await hashZip(whole)).toMatch(/^h1:/);
   });
 
-  it("a blob missing from the repository cuts the download, is reported, and is not cached", async () => {
+  it("a blob missing from the repository answers 500 before the zip starts, and nothing is cached", async () => {
     const s = await setup();
     const blob = [...s.repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package m // one\n")![0];
     s.repo.objects.delete(blob);
+    const res = await s.get("@v/v1.0.0.zip");
+    expect(res.status).toBe(500);
+    expect(text(res.body)).toBe("internal server error\n");
+    expect(s.warnings).toEqual([`GET /example.com/m/@v/v1.0.0.zip: repository memory:example.com/m: missing object ${blob}`]);
+    expect(s.proxy.metrics.builds.count(["zip"])).toBe(0);
+  });
+
+  it("a blob that cannot be read once the zip streams cuts the download, is reported, and is not cached", async () => {
+    const s = await setup();
+    const blob = [...s.repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package m // one\n")![0];
+    const read = s.repo.readObject.bind(s.repo);
+    s.repo.readObject = (oid) => (oid === blob ? Promise.reject(new RepositoryError(`object ${oid}: corrupt`)) : read(oid));
     for (let i = 0; i < 2; i++) {
       const res = await s.proxy.handle(new Request("http://proxy.test/example.com/m/@v/v1.0.0.zip"));
       expect(res.status).toBe(200); // the headers left before the blob was read
-      await expect(res.arrayBuffer()).rejects.toThrow(`missing object ${blob}`);
+      await expect(res.arrayBuffer()).rejects.toThrow(`object ${blob}: corrupt`);
     }
-    const warning = `example.com/m@v1.0.0: zip failed while streaming: repository memory:example.com/m: missing object ${blob}`;
+    const warning = `example.com/m@v1.0.0: zip failed while streaming: object ${blob}: corrupt`;
     expect(s.warnings).toEqual([warning, warning]);
     expect(s.proxy.metrics.builds.count(["zip"])).toBe(0);
   });

@@ -29,6 +29,7 @@ import { deflateSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { NotFoundError, RepositoryError } from "../../src/errors.ts";
 import { parseTag } from "../../src/git/object.ts";
+import { createProxy } from "../../src/handler.ts";
 import { FsGitSource } from "../../src/sources/fs.ts";
 import type { FileSystem } from "../../src/sources/fs-git/file-system.ts";
 import { HandlePool } from "../../src/sources/fs-git/handle-pool.ts";
@@ -602,6 +603,24 @@ describe("FsGitSource bad input", () => {
     await writeFile(file, "not zlib");
     await expect(repo.readObject(tree)).rejects.toBeInstanceOf(RepositoryError);
     await stillServes(source);
+  });
+
+  test("through the proxy: a deleted blob answers 500 before the zip starts, and other repositories keep serving", async () => {
+    const dir = join(root, "example.com/zipbroken");
+    git(tmp, "init", "-q", "--initial-branch=main", dir);
+    await commit(dir, { "go.mod": "module example.com/zipbroken\n", "a.go": "package zipbroken\n", "b.go": "package zipbroken // b\n" });
+    git(dir, "tag", "v1.0.0");
+    const blob = git(dir, "rev-parse", "HEAD:b.go");
+    await rm(join(dir, ".git/objects", blob.slice(0, 2), blob.slice(2)));
+    const warnings: string[] = [];
+    const proxy = createProxy({ source: track(new FsGitSource({ root })), warn: (m) => warnings.push(m) });
+    const res = await proxy.handle(new Request("http://proxy.test/example.com/zipbroken/@v/v1.0.0.zip"));
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("internal server error\n");
+    expect(warnings).toEqual([`GET /example.com/zipbroken/@v/v1.0.0.zip: repository ${dir}/.git: missing object ${blob}`]);
+    expect((await proxy.handle(new Request("http://proxy.test/example.com/zipbroken/@v/v1.0.0.mod"))).status).toBe(200);
+    const other = await proxy.handle(new Request("http://proxy.test/example.com/healthy/@v/list"));
+    expect(await other.text()).toBe("v1.0.0\nv1.1.0\n");
   });
 
   test("a dangling ref is listed, its object is NotFoundError; broken refs are skipped", async () => {

@@ -114,6 +114,35 @@ export class ObjectStore {
     throw new NotFoundError(`object ${oid} not found`);
   }
 
+  /**
+   * has reports whether the object is in a pack (an index lookup) or loose
+   * (a stat), here or in an alternate, looking for new packs once before
+   * answering false. An unreadable index is a RepositoryError.
+   */
+  async has(oid: string): Promise<boolean> {
+    if (!isObjectId(oid)) return false;
+    const id = idBytes(oid);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const stores = await this.#stores();
+      for (const store of stores) {
+        if (!store.#packsStamp) await store.#listPacks();
+        for (const pack of store.#packs.values()) {
+          const offset = await pack.find(id).catch((err) => {
+            throw new RepositoryError(`${pack.idxPath}: ${message(err)}`, { cause: err });
+          });
+          if (offset >= 0) return true;
+        }
+      }
+      for (const store of stores) {
+        if (await statOrUndefined(this.options.fs, `${store.objectsDir}/${oid.slice(0, 2)}/${oid.slice(2)}`)) return true;
+      }
+      let changed = false;
+      for (const store of stores) if (await store.#listPacks()) changed = true;
+      if (!changed) break;
+    }
+    return false;
+  }
+
   async #readLoose(oid: string): Promise<GitObject | undefined> {
     try {
       return await readLoose(this.options.fs, this.objectsDir, oid, this.#inflate);
