@@ -17,7 +17,7 @@ import { MemoryCache } from "./cache/memory.ts";
 import { nodeCacheFileSystem } from "./cache/node-fs.ts";
 import { HttpGitSource } from "./sources/http.ts";
 import { httpGitSourceOptions } from "./sources/http-git/node-config.ts";
-import { FsGitSource } from "./sources/fs.ts";
+import { createNodeFileSystem, FsGitSource } from "./sources/fs.ts";
 import type { RepoSource } from "./sources/source.ts";
 
 const HELP = `gomodproxy: a Go module proxy that serves modules straight from git repositories
@@ -93,7 +93,9 @@ async function main(argv: string[]): Promise<number> {
   let source: RepoSource;
   if ((get("root") || file.mappings) && upstream) throw new Error("--root and --upstream are alternatives: choose one");
   if (upstream) source = new HttpGitSource(upstream);
-  else if (get("root") || file.mappings) source = new FsGitSource({ root: get("root"), mappings: file.mappings });
+  else if (get("root") || file.mappings) {
+    source = new FsGitSource({ root: get("root"), mappings: file.mappings, fs: createNodeFileSystem({ syncReads: get("sync-reads") !== "false" }) });
+  }
   else source = demoSource();
 
   const authMode = get("auth-mode");

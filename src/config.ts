@@ -29,6 +29,7 @@ export const SETTINGS: Setting[] = [
   { flag: "auth-mode", type: "string", arg: "401|404", default: "401", help: "answer denied private requests 401/403, or 404 (GitLab-compatible)" },
   { flag: "tls-cert", type: "string", arg: "FILE", help: "PEM certificate: serve HTTPS (with --tls-key)" },
   { flag: "tls-key", type: "string", arg: "FILE", help: "PEM private key for --tls-cert" },
+  { flag: "sync-reads", type: "boolean", default: "true", help: "with --root, read small pack ranges synchronously in 10 ms slices (faster cold zips); --no-sync-reads keeps reads asynchronous (fairer to other requests meanwhile)" },
   { flag: "metrics", type: "boolean", default: "true", help: "answer GET /metrics (Prometheus) and /healthz; --no-metrics turns them off" },
   { flag: "access-log", type: "boolean", default: "true", help: "write one JSON access-log line per request to stderr; --no-access-log turns it off" },
   { flag: "config", type: "string", arg: "FILE", help: "JSON file with any of these settings (camelCase keys) and \"mappings\"" },

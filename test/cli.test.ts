@@ -93,6 +93,18 @@ describe("gomodproxy CLI", () => {
     expect((await fetch(`${url}/git.example.test/team/other/@v/list`)).status).toBe(404);
   });
 
+  it("--no-sync-reads and GOMODPROXY_SYNC_READS=false serve the same zip as the default", async () => {
+    const path = "/git.example.test/team/lib/@v/v1.0.0.zip";
+    const zips = [];
+    for (const [args, env] of [[[], {}], [["--no-sync-reads"], {}], [[], { GOMODPROXY_SYNC_READS: "false" }]] as const) {
+      const url = await start(["--root", join(dir, "repos"), ...args], env);
+      const res = await fetch(url + path);
+      expect(res.status).toBe(200);
+      zips.push(Buffer.from(await res.arrayBuffer()));
+    }
+    expect(zips[1].equals(zips[0]) && zips[2].equals(zips[0])).toBe(true);
+  });
+
   it("GOMODPROXY_ROOT works like --root", async () => {
     const url = await start([], { GOMODPROXY_ROOT: join(dir, "repos") });
     expect(await (await fetch(`${url}/git.example.test/team/lib/@v/v1.0.0.info`)).json()).toMatchObject({ Version: "v1.0.0" });

@@ -53,7 +53,7 @@ import { RefStore } from "./fs-git/refs.ts";
 import type { Refs, RepoSource, Repository, SourceContext } from "./source.ts";
 
 export type { FileSystem } from "./fs-git/file-system.ts";
-export { nodeFileSystem } from "./fs-git/node-fs.ts";
+export { createNodeFileSystem, nodeFileSystem } from "./fs-git/node-fs.ts";
 
 export interface FsGitSourceOptions {
   /** root is the directory laid out by module path. Default: none, only `mappings` serve. */

@@ -110,11 +110,11 @@ function readAllSync(fd: number, buffer: Uint8Array, position: number): number {
   return done;
 }
 
-async function openFile(path: string): Promise<FileHandle> {
+async function openFile(path: string, sync: SyncReads | undefined): Promise<FileHandle> {
   const handle = await open(path, "r");
   return {
     async read(buffer, position) {
-      const now = syncReads.run(buffer.length, () => readAllSync(handle.fd, buffer, position));
+      const now = sync?.run(buffer.length, () => readAllSync(handle.fd, buffer, position));
       if (now !== undefined) return now;
       let done = 0;
       while (done < buffer.length) {
@@ -128,9 +128,22 @@ async function openFile(path: string): Promise<FileHandle> {
   };
 }
 
-/** nodeFileSystem reads through node:fs/promises. */
+/**
+ * createNodeFileSystem returns the reader's FileSystem over node:fs.
+ * `syncReads: false` keeps every pack read asynchronous: fairer to other
+ * requests while a cold zip is built, slower to build it (see the file
+ * comment). Default true.
+ *
+ * @example new FsGitSource({ root, fs: createNodeFileSystem({ syncReads: false }) })
+ */
+export function createNodeFileSystem(options: { syncReads?: boolean } = {}): FileSystem {
+  const sync = options.syncReads === false ? undefined : syncReads;
+  return { ...nodeFileSystem, open: (path) => openFile(path, sync) };
+}
+
+/** nodeFileSystem reads through node:fs, with synchronous small pack reads (`createNodeFileSystem()`). */
 export const nodeFileSystem: FileSystem = {
-  open: openFile,
+  open: (path) => openFile(path, syncReads),
   async readFile(path) {
     const handle = await open(path, "r");
     try {
