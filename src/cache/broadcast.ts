@@ -10,10 +10,11 @@
  *   a reader that joins late starts from the first byte, and `beforeEnd`
  *   gets the complete body (for the cache).
  * - Past `maxBytes` the broadcast overflows: `onOverflow` runs, `join()`
- *   answers undefined from then on (that request must build its own), chunks every reader has passed are dropped, and the
- *   source is read only while the slowest reader is less than
- *   `LAG_BYTES` behind. Memory then stays near `maxBytes`, whatever the
- *   module's size; with no reader left the source is cancelled.
+ *   answers undefined from then on (that request must build its own),
+ *   chunks every reader has passed are dropped, and the source is read only
+ *   while the slowest reader is less than `LAG_BYTES` behind. Memory then
+ *   stays near `maxBytes`, whatever the module's size; with no reader left
+ *   the source is cancelled.
  * - The last chunk is held back until `beforeEnd` resolves: a check that
  *   fails there (a zip whose `h1:` disagrees with its pin) errors every
  *   reader before any has a complete body, and what it stores is stored
@@ -26,7 +27,7 @@ import { concat } from "../git/object.ts";
 const LAG_BYTES = 4 << 20;
 
 export interface BroadcastOptions {
-  /** maxBytes bounds the bytes kept for late readers and for `whole`. */
+  /** maxBytes bounds the bytes kept for late readers and for `beforeEnd`'s body. */
   maxBytes: number;
   /**
    * beforeEnd runs once the source has ended, before readers get its last
