@@ -91,15 +91,30 @@ export class GitView {
     }
   }
 
-  /** peel follows annotated tags to a commit; tags of trees or blobs give undefined. */
-  async #peel(oid: string): Promise<string | undefined> {
+  /**
+   * peel follows annotated tags to a commit; tags of trees or blobs give
+   * undefined. Results are remembered across requests (`peeledCache`): a
+   * repository has hundreds of lightweight tags, which packed-refs does not
+   * peel, and reading each one's object on every request cost ~5 ms of a
+   * 7 ms `list` on the benchmark repository.
+   */
+  async #peel(ref: string): Promise<string | undefined> {
+    const known = peeledCache.get(ref);
+    if (known !== undefined) return known === NOT_A_COMMIT ? undefined : known;
+    let oid = ref;
+    let peeled: string | undefined;
     for (let depth = 0; depth < 10; depth++) {
       const obj = await this.#read(oid);
-      if (obj.type === "commit") return oid;
-      if (obj.type !== "tag") return undefined;
+      if (obj.type === "commit") {
+        peeled = oid;
+        break;
+      }
+      if (obj.type !== "tag") break;
       oid = parseTag(obj.data).object;
     }
-    return undefined;
+    if (peeledCache.size >= MAX_PEELED) peeledCache.clear();
+    peeledCache.set(ref, peeled ?? NOT_A_COMMIT);
+    return peeled;
   }
 
   async #read(oid: string) {
@@ -317,6 +332,17 @@ export class GitView {
 function prefixOf(rev: string, hash: string): boolean {
   return hash.startsWith(rev);
 }
+
+/**
+ * peeledCache maps an object id to the commit it peels to (itself for a
+ * commit), or NOT_A_COMMIT. Object ids name content, and peeling depends on
+ * nothing else, so one map serves every repository; only completed peels
+ * are kept (a missing object throws, and is asked again next time).
+ */
+const peeledCache = new Map<string, string>();
+const NOT_A_COMMIT = "";
+/** MAX_PEELED bounds peeledCache (~200 bytes an entry); it starts over when full. */
+const MAX_PEELED = 50_000;
 
 /**
  * History never changes under a commit id, so ancestor sets are kept across

@@ -85,6 +85,8 @@ interface Candidate {
 interface Stores {
   objects: ObjectStore;
   refs: RefStore;
+  /** repositories keeps one object per module root, so caches keyed by Repository last across requests. */
+  repositories: Map<string, FsRepository>;
 }
 
 /** FsGitSource implements `RepoSource` over git directories on disk. */
@@ -198,10 +200,16 @@ export class FsGitSource implements RepoSource {
           cache: this.#cache,
         }),
         refs: new RefStore(this.#fs, dirs.gitDir, dirs.commonDir),
+        repositories: new Map(),
       };
       this.#stores.set(key, stores);
     }
-    return new FsRepository(root, key, this.#urlFor?.(root), stores);
+    let repository = stores.repositories.get(root);
+    if (!repository) {
+      repository = new FsRepository(root, key, this.#urlFor?.(root), stores);
+      stores.repositories.set(root, repository);
+    }
+    return repository;
   }
 }
 

@@ -605,6 +605,27 @@ describe("FsGitSource bad input", () => {
     await stillServes(source);
   });
 
+  test("open gives the same Repository object for a module root each time, so caches keyed by it outlive a request", async () => {
+    const source = track(new FsGitSource({ root }));
+    expect(await source.open("example.com/healthy")).toBe(await source.open("example.com/healthy"));
+  });
+
+  test("a lightweight tag is peeled once: later listings read no objects", async () => {
+    const dir = join(root, "example.com/peeled");
+    git(tmp, "init", "-q", "--initial-branch=main", dir);
+    await commit(dir, { "go.mod": "module example.com/peeled\n" });
+    for (let i = 0; i < 5; i++) git(dir, "tag", `v1.0.${i}`);
+    git(dir, "tag", "-a", "-m", "annotated", "v1.1.0");
+    git(dir, "pack-refs", "--all");
+    const fs = recording();
+    const proxy = createProxy({ source: track(new FsGitSource({ root, fs: fs.fs })), queryTTL: 0 });
+    const list = async () => (await proxy.handle(new Request("http://proxy.test/example.com/peeled/@v/list"))).text();
+    expect(await list()).toBe("v1.0.0\nv1.0.1\nv1.0.2\nv1.0.3\nv1.0.4\nv1.1.0\n");
+    fs.calls.length = 0;
+    expect(await list()).toBe("v1.0.0\nv1.0.1\nv1.0.2\nv1.0.3\nv1.0.4\nv1.1.0\n");
+    expect(fs.calls.filter((c) => /objects\//.test(c) && !/objects\/pack$/.test(c))).toEqual([]); // the first listing read 6 loose objects
+  });
+
   test("through the proxy: a deleted blob answers 500 before the zip starts, and other repositories keep serving", async () => {
     const dir = join(root, "example.com/zipbroken");
     git(tmp, "init", "-q", "--initial-branch=main", dir);
