@@ -24,7 +24,7 @@
  * `ASYNC_AFTER_SLOW_MS` (one slow read alone is no sign: on the benchmark VM
  * one read in a few thousand stalls for 2-8 ms whatever it reads). Measured
  * with `@v/list` requests sent every 2 ms while the 19 MB zip was built
- * (bench/fs-http.mjs): median 30 ms, p90 57-60 ms, worst 89-105 ms; with
+ * (bench/fs-http.mjs): median 30-33 ms, p90 53-60 ms, worst 89-120 ms; with
  * every read asynchronous, median 8-9 ms, p90 28 ms. `createNodeFileSystem({
  * syncReads: false })` (`gomodproxy serve --no-sync-reads`) chooses that.
  */
