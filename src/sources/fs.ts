@@ -48,6 +48,7 @@ import { findGitDir, type GitDir, pathKind } from "./fs-git/git-dir.ts";
 import { DEFAULT_OPEN_PACKS, HandlePool } from "./fs-git/handle-pool.ts";
 import { nodeFileSystem } from "./fs-git/node-fs.ts";
 import { ObjectStore } from "./fs-git/object-store.ts";
+import { DEFAULT_INDEX_CACHE_BYTES, IndexBudget } from "./fs-git/pack-index.ts";
 import { DEFAULT_WINDOW_CACHE_BYTES, PackWindows } from "./fs-git/pack-windows.ts";
 import { RefStore } from "./fs-git/refs.ts";
 import type { Refs, RepoSource, Repository, SourceContext } from "./source.ts";
@@ -72,6 +73,12 @@ export interface FsGitSourceOptions {
   deltaBaseCacheBytes?: number;
   /** packWindowBytes bounds the cached 256 KiB windows of packfiles, for all repositories. Default 8 MiB. */
   packWindowBytes?: number;
+  /**
+   * packIndexBytes bounds the pack indexes kept loaded (28 bytes an object,
+   * plus 4 for the reverse index), for all repositories; the least recently
+   * used are read again when needed. Default 256 MiB.
+   */
+  packIndexBytes?: number;
   /** maxOpenPacks bounds the packfiles kept open while idle, for all repositories. Default 64. */
   maxOpenPacks?: number;
 }
@@ -98,6 +105,7 @@ export class FsGitSource implements RepoSource {
   readonly #cache: BaseCache;
   readonly #pool: HandlePool;
   readonly #windows: PackWindows;
+  readonly #indexes: IndexBudget;
   readonly #stores = new Map<string, Stores>();
 
   constructor(options: FsGitSourceOptions = {}) {
@@ -110,6 +118,7 @@ export class FsGitSource implements RepoSource {
     this.#cache = new BaseCache(options.deltaBaseCacheBytes ?? DEFAULT_BASE_CACHE_BYTES);
     this.#pool = new HandlePool(this.#fs, options.maxOpenPacks ?? DEFAULT_OPEN_PACKS);
     this.#windows = new PackWindows(this.#pool, options.packWindowBytes ?? DEFAULT_WINDOW_CACHE_BYTES);
+    this.#indexes = new IndexBudget(options.packIndexBytes ?? DEFAULT_INDEX_CACHE_BYTES);
   }
 
   async open(modulePath: string, context?: SourceContext): Promise<Repository> {
@@ -198,6 +207,7 @@ export class FsGitSource implements RepoSource {
           pool: this.#pool,
           windows: this.#windows,
           cache: this.#cache,
+          indexes: this.#indexes,
         }),
         refs: new RefStore(this.#fs, dirs.gitDir, dirs.commonDir),
         repositories: new Map(),

@@ -391,6 +391,28 @@ describe("FsGitSource objects", () => {
     await expectObjectsMatchGit(await openAt(dir), dir);
   });
 
+  test("packIndexBytes: past the budget the least recently used index is dropped and read again when needed", async () => {
+    const dirs = ["idx-a", "idx-b"].map((name) => join(root, "example.com", name));
+    for (const dir of dirs) {
+      git(tmp, "init", "-q", "--bare", dir);
+      fastImport(dir, [{ "f.txt": `${dir}\n` }]);
+      git(dir, "repack", "-q", "-a", "-d");
+    }
+    const head = (dir: string) => git(dir, "rev-parse", "refs/heads/main");
+    const idxReads = async (budget: number | undefined, order: number[]) => {
+      const fs = recording();
+      const source = track(new FsGitSource({ root, fs: fs.fs, packIndexBytes: budget }));
+      for (const i of order) {
+        const repo = await source.open(`example.com/idx-${"ab"[i]}`);
+        expect((await repo.readObject(head(dirs[i]))).type).toBe("commit");
+      }
+      return fs.calls.filter((c) => c.startsWith("readFile ") && c.endsWith(".idx")).length;
+    };
+    expect(await idxReads(undefined, [0, 1, 0, 1])).toBe(2); // both stay loaded
+    expect(await idxReads(1, [0, 1, 0, 1])).toBe(4); // room for one: each read loads its index again
+    expect(await idxReads(1, [0, 0, 0, 1])).toBe(2); // the one in use stays
+  });
+
   test("PackIndex.nextOffset: every entry ends where git verify-pack says, the last one at the trailer", async () => {
     const dir = join(root, "reverse-index");
     git(tmp, "init", "-q", "--bare", dir);

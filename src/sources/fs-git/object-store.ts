@@ -26,7 +26,7 @@ import type { PackWindows } from "./pack-windows.ts";
 import { type Inflate, inflateExact } from "./inflate.ts";
 import { readLoose } from "./loose.ts";
 import { Pack } from "./pack.ts";
-import { idBytes } from "./pack-index.ts";
+import { idBytes, type IndexBudget } from "./pack-index.ts";
 import { Stamp } from "./stamp.ts";
 
 /** MAX_ALTERNATE_DEPTH is git's limit on alternates of alternates. */
@@ -40,6 +40,8 @@ export interface ObjectStoreOptions {
   pool: HandlePool;
   windows: PackWindows;
   cache: BaseCache;
+  /** indexes bounds the pack indexes kept loaded. */
+  indexes: IndexBudget;
   /** inflate defaults to node:zlib (`inflateExact`). */
   inflate?: Inflate;
 }
@@ -175,7 +177,7 @@ export class ObjectStore {
 
   /** #listPacks reads `objects/pack` unless its stamp says nothing changed, and reports whether the set of packs changed. */
   async #listPacks(): Promise<boolean> {
-    const { fs, pool, windows, cache } = this.options;
+    const { fs, pool, windows, cache, indexes } = this.options;
     const dir = `${this.objectsDir}/pack`;
     if (this.#packsStamp && (await this.#packsStamp.unchanged(fs))) return false;
     const stamp = await Stamp.take(fs, [dir]);
@@ -196,7 +198,7 @@ export class ObjectStore {
       if (!name.startsWith("pack-") || !name.endsWith(".idx")) continue;
       const packName = name.slice(0, -".idx".length) + ".pack";
       if (!present.has(packName)) continue;
-      next.set(name, this.#packs.get(name) ?? new Pack(`${dir}/${packName}`, `${dir}/${name}`, fs, pool, windows, cache, this.#inflate));
+      next.set(name, this.#packs.get(name) ?? new Pack(`${dir}/${packName}`, `${dir}/${name}`, fs, pool, windows, cache, this.#inflate, indexes));
     }
     const changed = next.size !== this.#packs.size || [...next.keys()].some((k) => !this.#packs.has(k));
     this.#packs = next;

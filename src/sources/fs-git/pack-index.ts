@@ -62,6 +62,11 @@ export class PackIndex {
     return new PackIndex(data, count);
   }
 
+  /** byteLength is what the index holds in memory, counting the reverse index it may build. */
+  get byteLength(): number {
+    return this.#data.length + 4 * this.count;
+  }
+
   /** packChecksum is the SHA-1 trailer the matching .pack must end with. */
   packChecksum(): Uint8Array {
     const at = this.#data.length - 2 * ID_BYTES;
@@ -128,6 +133,56 @@ export class PackIndex {
     const offset = this.#view.getBigUint64(at);
     if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error("pack offset beyond 2^53");
     return Number(offset);
+  }
+}
+
+/** DEFAULT_INDEX_CACHE_BYTES bounds the pack indexes a source keeps loaded: 256 MiB, about 9 million objects. */
+export const DEFAULT_INDEX_CACHE_BYTES = 256 << 20;
+
+/**
+ * IndexBudget bounds the pack indexes held in memory for all packs of a
+ * source (28 bytes an object, plus 4 once the reverse index is built), so a
+ * proxy over thousands of repositories does not keep every index it ever
+ * opened: past the budget, the least recently used index is dropped and
+ * read again from its `.idx` when next needed.
+ */
+export class IndexBudget {
+  readonly #held = new Map<object, { bytes: number; drop: () => void }>();
+  #bytes = 0;
+
+  constructor(readonly maxBytes = DEFAULT_INDEX_CACHE_BYTES) {}
+
+  /** bytes is what the loaded indexes hold now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** add counts a newly loaded index of owner; `drop` unloads it when the budget needs the room. */
+  add(owner: object, bytes: number, drop: () => void): void {
+    this.#forget(owner);
+    this.#held.set(owner, { bytes, drop });
+    this.#bytes += bytes;
+    for (const [other, entry] of this.#held) {
+      if (this.#bytes <= this.maxBytes) break;
+      if (other === owner) continue;
+      this.#forget(other);
+      entry.drop();
+    }
+  }
+
+  /** touch marks owner's index as just used. */
+  touch(owner: object): void {
+    const entry = this.#held.get(owner);
+    if (!entry) return;
+    this.#held.delete(owner);
+    this.#held.set(owner, entry);
+  }
+
+  #forget(owner: object): void {
+    const entry = this.#held.get(owner);
+    if (!entry) return;
+    this.#held.delete(owner);
+    this.#bytes -= entry.bytes;
   }
 }
 

@@ -19,7 +19,7 @@ import { applyDelta } from "./delta.ts";
 import type { FileSystem } from "./file-system.ts";
 import type { HandlePool } from "./handle-pool.ts";
 import type { Inflate } from "./inflate.ts";
-import { PackIndex } from "./pack-index.ts";
+import { type IndexBudget, PackIndex } from "./pack-index.ts";
 import type { PackWindows } from "./pack-windows.ts";
 
 const TYPES: (ObjectType | undefined)[] = [undefined, "commit", "tree", "blob", "tag"];
@@ -65,12 +65,27 @@ export class Pack {
     private readonly windows: PackWindows,
     private readonly cache: BaseCache,
     private readonly inflate: Inflate,
+    private readonly indexes: IndexBudget,
   ) {}
 
-  /** index loads the .idx once and checks that the pack is the one it describes. */
+  /**
+   * index loads the .idx and checks that the pack is the one it describes;
+   * it stays loaded until `indexes` needs the room for another.
+   */
   index(): Promise<PackIndex> {
-    this.#index ??= this.#load();
-    return this.#index;
+    if (this.#index) {
+      this.indexes.touch(this);
+      return this.#index;
+    }
+    const loading = this.#load();
+    this.#index = loading;
+    loading.then(
+      (index) => this.indexes.add(this, index.byteLength, () => {
+        if (this.#index === loading) this.#index = undefined;
+      }),
+      () => {}, // a broken index stays broken: every read reports it
+    );
+    return loading;
   }
 
   async #load(): Promise<PackIndex> {

@@ -28,6 +28,7 @@ import { BaseCache, DEFAULT_BASE_CACHE_BYTES } from "../fs-git/base-cache.ts";
 import { DEFAULT_OPEN_PACKS, HandlePool } from "../fs-git/handle-pool.ts";
 import { nodeFileSystem } from "../fs-git/node-fs.ts";
 import { ObjectStore } from "../fs-git/object-store.ts";
+import { DEFAULT_INDEX_CACHE_BYTES, IndexBudget } from "../fs-git/pack-index.ts";
 import { DEFAULT_WINDOW_CACHE_BYTES, PackWindows } from "../fs-git/pack-windows.ts";
 import { deflateSync } from "node:zlib";
 import { concat } from "../../git/object.ts";
@@ -40,7 +41,12 @@ import type { ObjectStorage, PartitionStore } from "./store.ts";
 /** shared bounds open packs and cached bytes for every NodeObjectStorage of the process together. */
 const shared = (() => {
   const pool = new HandlePool(nodeFileSystem, DEFAULT_OPEN_PACKS);
-  return { pool, windows: new PackWindows(pool, DEFAULT_WINDOW_CACHE_BYTES), cache: new BaseCache(DEFAULT_BASE_CACHE_BYTES) };
+  return {
+    pool,
+    windows: new PackWindows(pool, DEFAULT_WINDOW_CACHE_BYTES),
+    cache: new BaseCache(DEFAULT_BASE_CACHE_BYTES),
+    indexes: new IndexBudget(DEFAULT_INDEX_CACHE_BYTES),
+  };
 })();
 
 /**
@@ -65,6 +71,7 @@ export class NodeObjectStorage implements ObjectStorage {
       pool: shared.pool,
       windows: shared.windows,
       cache: shared.cache,
+      indexes: shared.indexes,
     });
     let ready: Promise<void> | undefined;
     const init = () =>
