@@ -1,43 +1,35 @@
 /**
  * Pack: random access to one packfile (Documentation/gitformat-pack.txt).
  *
- * An entry starts with a varint holding its type (3 bits) and inflated size,
- * then, for an OFS_DELTA, the base's distance back in this pack (git's
- * "offset encoding": each continuation adds one before shifting) or, for a
- * REF_DELTA, the base's 20-byte id; then a zlib stream. An entry ends where
- * the next one starts (`PackIndex.nextOffset`), so we read exactly its bytes
- * through `PackWindows` (the last entry: its header, then as many bytes as
- * zlib can need for its size, `deflateBound`), inflate, and walk the delta
- * chain down to a whole object or a base
- * found in the `BaseCache`, then apply the deltas back up, caching each base
- * on the way. Only the index, windows and cached bases are held in memory.
+ * An entry (its header: pack-entry.ts) ends where the next one starts
+ * (`PackIndex.nextOffset`), so we read exactly its bytes through
+ * `PackWindows` (the last entry: its header, then as many bytes as zlib can
+ * need for its size, `deflateBound`), inflate, and walk the delta chain down
+ * to a whole object or a base found in the `BaseCache`, then apply the
+ * deltas back up, caching each base on the way. Only the index, windows and
+ * cached bases are held in memory.
  */
 
-import type { GitObject, ObjectType } from "../../git/object.ts";
+import type { GitObject } from "../../git/object.ts";
 import type { BaseCache } from "./base-cache.ts";
 import { applyDelta } from "./delta.ts";
 import type { FileSystem } from "./file-system.ts";
 import type { HandlePool } from "./handle-pool.ts";
 import type { Inflate } from "./inflate.ts";
+import {
+  deflateBound,
+  MAX_ENTRY_HEADER_BYTES,
+  OFS_DELTA,
+  PACK_HEADER_BYTES,
+  parseEntryHeader,
+  TRAILER_BYTES,
+  TYPES,
+} from "./pack-entry.ts";
 import { type IndexBudget, PackIndex } from "./pack-index.ts";
 import type { PackWindows } from "./pack-windows.ts";
 
-const TYPES: (ObjectType | undefined)[] = [undefined, "commit", "tree", "blob", "tag"];
-const OFS_DELTA = 6;
-const REF_DELTA = 7;
-const PACK_HEADER_BYTES = 12;
-const TRAILER_BYTES = 20;
-
-/** MAX_ENTRY_HEADER_BYTES: a 64-bit size varint (10 bytes) and a 20-byte base id. */
-const MAX_ENTRY_HEADER_BYTES = 30;
-
 /** MAX_CHAIN is longer than any delta chain git writes (`pack.depth` is capped at 4095): beyond it is a loop. */
 const MAX_CHAIN = 5000;
-
-/** deflateBound is zlib's worst-case compressed size for n bytes, for any settings (zlib's deflateBound). */
-function deflateBound(n: number): number {
-  return n + Math.ceil(n / 8) + Math.ceil(n / 64) + 11;
-}
 
 /** FindBase reads a REF_DELTA base that is not in this pack. */
 export type FindBase = (oid: string) => Promise<GitObject>;
@@ -155,36 +147,7 @@ export class Pack {
     const following = (await this.index()).nextOffset(offset);
     const exact = following !== undefined && following > offset && following <= this.#end;
     const head = await this.windows.read(this.packPath, key, offset, exact ? following - offset : Math.min(MAX_ENTRY_HEADER_BYTES, room), this.#end);
-    let i = 0;
-    const next = (): number => {
-      if (i >= head.length) throw new Error(`entry header at ${offset} runs past the pack`);
-      return head[i++];
-    };
-    let c = next();
-    const type = (c >> 4) & 7;
-    let size = c & 15;
-    for (let scale = 16; c & 0x80; scale *= 128) {
-      c = next();
-      size += (c & 0x7f) * scale;
-    }
-    let baseOffset = -1;
-    let baseId: Uint8Array | undefined;
-    if (type === OFS_DELTA) {
-      c = next();
-      let distance = c & 0x7f;
-      while (c & 0x80) {
-        c = next();
-        distance = (distance + 1) * 128 + (c & 0x7f);
-      }
-      baseOffset = offset - distance;
-      if (distance === 0 || baseOffset < PACK_HEADER_BYTES) throw new Error(`delta at ${offset} has bad base offset`);
-    } else if (type === REF_DELTA) {
-      if (i + 20 > head.length) throw new Error(`entry header at ${offset} runs past the pack`);
-      baseId = head.slice(i, i + 20);
-      i += 20;
-    } else if (!TYPES[type]) {
-      throw new Error(`entry at ${offset} has unknown type ${type}`);
-    }
+    const { type, size, headerBytes: i, baseOffset, baseId } = parseEntryHeader(head, offset);
     // Deflate expands nothing beyond 1032:1; a larger size is a corrupt header, not a reason to allocate it.
     if (size > ((exact ? head.length : room) - i) * 1032 + 64) throw new Error(`entry at ${offset} claims ${size} bytes`);
     const compressed = exact

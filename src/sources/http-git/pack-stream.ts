@@ -25,17 +25,21 @@
 
 import { crc32 } from "../../zip/crc32.ts";
 import { applyDelta } from "../fs-git/delta.ts";
-import type { GitObject, ObjectType } from "../../git/object.ts";
+import {
+  deflateBound,
+  type EntryHeader,
+  EntryHeaderError,
+  MAX_ENTRY_HEADER_BYTES,
+  OFS_DELTA,
+  PACK_HEADER_BYTES,
+  parseEntryHeader,
+  TRAILER_BYTES,
+  TYPES,
+} from "../fs-git/pack-entry.ts";
+import { type GitObject, toHex } from "../../git/object.ts";
 import type { PackInflate } from "./inflate.ts";
 import { type HashFactory, type Hasher, jsSha1, objectId } from "./sha1.ts";
 
-const TYPES: (ObjectType | undefined)[] = [undefined, "commit", "tree", "blob", "tag"];
-const OFS_DELTA = 6;
-const REF_DELTA = 7;
-const HEADER_BYTES = 12;
-const TRAILER_BYTES = 20;
-/** MAX_ENTRY_HEADER_BYTES covers the longest entry header: a 10-byte size varint and a 20-byte base id. */
-const MAX_ENTRY_HEADER_BYTES = 32;
 
 /** MAX_OBJECT_BYTES bounds one object; a larger claimed size is refused before anything is allocated. */
 export const MAX_OBJECT_BYTES = 512 << 20;
@@ -80,11 +84,6 @@ export interface ParseOptions {
   sha1?: HashFactory;
 }
 
-/** deflateBound is zlib's worst case compressed size for n bytes, with the zlib wrapper and room to spare. */
-function deflateBound(n: number): number {
-  return n + Math.ceil(n / 8) + Math.ceil(n / 64) + 64;
-}
-
 interface Pending {
   entry: PackEntry;
   delta: Uint8Array;
@@ -112,7 +111,7 @@ async function parse(q: ByteQueue, options: ParseOptions): Promise<ParsedPack> {
   const waitingForId = new Map<string, Pending[]>();
   const bases = new Map<string, GitObject>();
 
-  const head = await q.take(HEADER_BYTES);
+  const head = await q.take(PACK_HEADER_BYTES);
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (view.getUint32(0) !== 0x5041434b) throw new PackFormatError("not a pack: bad signature");
   const version = view.getUint32(4);
@@ -138,7 +137,7 @@ async function parse(q: ByteQueue, options: ParseOptions): Promise<ParsedPack> {
   for (let i = 0; i < count; i++) {
     const offset = q.offset;
     const header = await q.peek(MAX_ENTRY_HEADER_BYTES);
-    const parsed = parseEntryHeader(header, offset);
+    const parsed = entryHeader(header, offset);
     const window = await q.peek(parsed.headerBytes + deflateBound(parsed.size));
     let inflated;
     try {
@@ -163,7 +162,7 @@ async function parse(q: ByteQueue, options: ParseOptions): Promise<ParsedPack> {
       if (base) settle(entry, rebuild(base, inflated.data, offset));
       else push(waitingForOffset, parsed.baseOffset, { entry, delta: inflated.data });
     } else {
-      const baseId = parsed.baseId!;
+      const baseId = toHex(parsed.baseId!);
       let base = objects.get(baseId);
       if (!base) {
         base = bases.get(baseId) ?? await options.findBase?.(baseId);
@@ -212,48 +211,14 @@ function rebuild(base: GitObject, delta: Uint8Array, offset: number): GitObject 
   }
 }
 
-interface EntryHeader {
-  type: number;
-  size: number;
-  headerBytes: number;
-  baseOffset: number;
-  baseId?: string;
-}
-
-function parseEntryHeader(b: Uint8Array, offset: number): EntryHeader {
-  let i = 0;
-  const next = () => {
-    if (i >= b.length) throw new PackFormatError(`pack truncated in the entry header at offset ${offset}`);
-    return b[i++];
-  };
-  let c = next();
-  const type = (c >> 4) & 7;
-  let size = c & 15;
-  for (let scale = 16; c & 0x80; scale *= 128) {
-    c = next();
-    size += (c & 0x7f) * scale;
-    if (size > MAX_OBJECT_BYTES) throw new PackFormatError(`entry at offset ${offset} claims more than ${MAX_OBJECT_BYTES} bytes`);
+/** entryHeader is parseEntryHeader, its errors PackFormatError like every other flaw of a streamed pack. */
+function entryHeader(b: Uint8Array, offset: number): EntryHeader {
+  try {
+    return parseEntryHeader(b, offset, MAX_OBJECT_BYTES);
+  } catch (err) {
+    if (err instanceof EntryHeaderError) throw new PackFormatError(err.message);
+    throw err;
   }
-  let baseOffset = -1;
-  let baseId: string | undefined;
-  if (type === OFS_DELTA) {
-    c = next();
-    let distance = c & 0x7f;
-    while (c & 0x80) {
-      c = next();
-      distance = (distance + 1) * 128 + (c & 0x7f);
-    }
-    baseOffset = offset - distance;
-    if (distance === 0 || baseOffset < HEADER_BYTES) throw new PackFormatError(`delta at offset ${offset} has a bad base offset`);
-  } else if (type === REF_DELTA) {
-    if (i + 20 > b.length) throw new PackFormatError(`pack truncated in the entry header at offset ${offset}`);
-    baseId = "";
-    for (let k = 0; k < 20; k++) baseId += (b[i + k] < 16 ? "0" : "") + b[i + k].toString(16);
-    i += 20;
-  } else if (!TYPES[type]) {
-    throw new PackFormatError(`entry at offset ${offset} has unknown type ${type}`);
-  }
-  return { type, size, headerBytes: i, baseOffset, baseId };
 }
 
 /**
