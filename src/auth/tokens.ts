@@ -21,6 +21,7 @@
  * web-standard (`crypto.subtle`), for Node, Deno and Bun alike.
  */
 
+import { fromHex, toHex } from "../git/object.ts";
 import { pathMatch } from "../module/path.ts";
 
 /** MIN_TOKEN_LENGTH is the shortest secret we accept: short tokens can be guessed. */
@@ -177,12 +178,4 @@ async function digestOf(token: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}

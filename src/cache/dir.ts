@@ -33,6 +33,7 @@
  * node:fs, which Deno and Bun provide too.
  */
 
+import { toHex } from "../git/object.ts";
 import { sha256 } from "../hash/dirhash.ts";
 import { escapePath, escapeVersion } from "../module/path.ts";
 import type { Cache, CacheEntry, Pin } from "./cache.ts";
@@ -162,7 +163,7 @@ export class DirCache implements Cache {
 }
 
 async function encode(entry: CacheEntry): Promise<Uint8Array> {
-  const header: Header = { etag: entry.etag, modified: entry.modified, size: entry.body.length, sha256: hex(await sha256(entry.body)) };
+  const header: Header = { etag: entry.etag, modified: entry.modified, size: entry.body.length, sha256: toHex(await sha256(entry.body)) };
   const line = new TextEncoder().encode(MAGIC + JSON.stringify(header) + "\n");
   const out = new Uint8Array(line.length + entry.body.length);
   out.set(line, 0);
@@ -184,12 +185,7 @@ async function decode(file: Uint8Array): Promise<CacheEntry | undefined> {
   }
   const body = file.subarray(nl + 1);
   if (typeof header.etag !== "string" || typeof header.modified !== "number" || header.size !== body.length) return undefined;
-  if (hex(await sha256(body)) !== header.sha256) return undefined;
+  if (toHex(await sha256(body)) !== header.sha256) return undefined;
   return { body, etag: header.etag, modified: header.modified };
 }
 
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
-  return s;
-}

@@ -81,12 +81,16 @@ export async function hashObject(type: ObjectType, data: Uint8Array): Promise<st
   return toHex(new Uint8Array(digest));
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** toHex writes bytes as lowercase hex, two digits a byte: `toHex(new Uint8Array([0, 171])) === "00ab"`. */
 export function toHex(bytes: Uint8Array): string {
   let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]];
   return s;
 }
 
+/** fromHex reads hex digits two at a time into bytes; the caller checks the text is hex. */
 export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);

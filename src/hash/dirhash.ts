@@ -25,6 +25,7 @@
  */
 
 import { ZipError } from "../errors.ts";
+import { toHex } from "../git/object.ts";
 import { readZip } from "../zip/reader.ts";
 import { nativeSha256 } from "../builtins.ts";
 import { sha256Sync, SUBTLE_MIN_BYTES } from "./sha256.ts";
@@ -153,13 +154,7 @@ export function compareBytewise(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]];
-  return s;
-}
 
 function toBase64(bytes: Uint8Array): string {
   let s = "";

@@ -10,7 +10,7 @@
  * cached bases are held in memory.
  */
 
-import type { GitObject } from "../../git/object.ts";
+import { type GitObject, toHex } from "../../git/object.ts";
 import type { BaseCache } from "./base-cache.ts";
 import { applyDelta } from "./delta.ts";
 import type { FileSystem } from "./file-system.ts";
@@ -123,7 +123,7 @@ export class Pack {
         at = entry.baseOffset;
       } else {
         const inPack = index.find(entry.baseId!);
-        if (inPack < 0) base = await findBase(hex(entry.baseId!));
+        if (inPack < 0) base = await findBase(toHex(entry.baseId!));
         else if (deltas.some((d) => d.offset === inPack)) throw new Error(`delta chain at ${offset} loops`);
         else at = inPack;
       }
@@ -164,8 +164,3 @@ export class Pack {
   }
 }
 
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
-  return s;
-}

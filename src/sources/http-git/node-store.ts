@@ -31,7 +31,7 @@ import { ObjectStore } from "../fs-git/object-store.ts";
 import { DEFAULT_INDEX_CACHE_BYTES, IndexBudget } from "../fs-git/pack-index.ts";
 import { DEFAULT_WINDOW_CACHE_BYTES, PackWindows } from "../fs-git/pack-windows.ts";
 import { deflateSync } from "node:zlib";
-import { concat } from "../../git/object.ts";
+import { concat, toHex } from "../../git/object.ts";
 import { crc32 } from "../../zip/crc32.ts";
 import { writePackIndex } from "./pack-index-writer.ts";
 import type { PackEntry, ParsedPack } from "./pack-stream.ts";
@@ -99,7 +99,7 @@ export class NodeObjectStorage implements ObjectStorage {
         if (!pack.raw) throw new Error("NodeObjectStorage needs the pack's bytes");
         await init();
         const whole = pack.bases.size > 0 ? completeThinPack(pack) : { raw: pack.raw, entries: pack.entries, checksum: pack.checksum };
-        const name = `pack-${hex(whole.checksum)}`;
+        const name = `pack-${toHex(whole.checksum)}`;
         const tmp = join(packDir, `tmp-${name}-${Math.random().toString(36).slice(2)}`);
         try {
           await writeFile(`${tmp}.pack`, whole.raw);
@@ -154,8 +154,3 @@ function completeThinPack(pack: ParsedPack): { raw: Uint8Array[]; entries: PackE
   return { raw: parts, entries, checksum };
 }
 
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
-  return s;
-}

@@ -14,6 +14,7 @@
  * `%` never reach a URL: they could leave the template's path or query.
  */
 
+import { toHex } from "../../git/object.ts";
 import { sha256Sync } from "../../hash/sha256.ts";
 
 /** Upstream is one git server, or one repository, and the module paths it serves. */
@@ -137,12 +138,12 @@ function sameOrigin(url: string, origin: string): boolean {
  */
 export function partitionOf(authorization: string | undefined): string {
   if (authorization === undefined) return "public";
-  return "c" + hex(sha256Sync(new TextEncoder().encode(`gomodproxy upstream credential\0${authorization}`))).slice(0, 32);
+  return "c" + toHex(sha256Sync(new TextEncoder().encode(`gomodproxy upstream credential\0${authorization}`))).slice(0, 32);
 }
 
 /** urlId is a file-name-safe name for a repository URL. */
 export function urlId(url: string): string {
-  return hex(sha256Sync(new TextEncoder().encode(url))).slice(0, 32);
+  return toHex(sha256Sync(new TextEncoder().encode(url))).slice(0, 32);
 }
 
 /** wantsFresh reports whether a request asks for revalidation (`Cache-Control: no-cache` or `max-age=0`). */
@@ -158,8 +159,3 @@ export function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): v
   if (map.size > max) map.delete(map.keys().next().value!);
 }
 
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
-  return s;
-}
