@@ -32,6 +32,7 @@
  */
 
 import { ZipError } from "../errors.ts";
+import { concat } from "../git/object.ts";
 import { ICONV_CHARSETS } from "./iconv-charsets.ts";
 
 /** AttributeValue is a set (`true`), unset (`false`) or string attribute. */
@@ -836,14 +837,4 @@ function byteString(b: Uint8Array): string {
   let s = "";
   for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
   return s;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -22,6 +22,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { concat } from "../../src/git/object.ts";
 import { DEFAULT_IDENTITY, type MemoryFile, type MemoryRepo, type MemoryTag } from "../../src/sources/memory.ts";
 
 const execFileAsync = promisify(execFile);
@@ -174,14 +175,7 @@ function fastImportStream(spec: MemoryRepo): Uint8Array {
     data(encoder.encode(tag.message));
   }
   text("done\n");
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** quote writes a path in fast-import's C-style quoting when it needs it. */
