@@ -7,9 +7,8 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Server, serve } from "../../adapters/node.ts";
 import { demoSource } from "../../src/demo.ts";
-import { RepositoryError } from "../../src/errors.ts";
 import { createProxy } from "../../src/handler.ts";
-import { buildRepo } from "../../src/sources/memory.ts";
+import { serveCutZip } from "../helpers/memory-faults.ts";
 
 let server: Server;
 
@@ -90,16 +89,7 @@ describe("node adapter lifecycle", () => {
 
 describe("node adapter and a zip that fails while streaming", () => {
   it("the client sees a cut download, never a complete zip, and the server goes on serving", async () => {
-    const repo = await buildRepo({
-      root: "example.com/cut",
-      // a.txt (100 kB) fills the first chunk, so the headers and some bytes leave before b.go turns out unreadable.
-      commits: [{ id: "c1", date: "2024-01-02T03:04:05Z", files: { "a.txt": "x".repeat(100_000), "b.go": "package cut // b\n", "go.mod": "module example.com/cut\n" } }],
-      tags: { "v1.0.0": "c1" },
-    });
-    const blob = [...repo.objects].find(([, o]) => o.type === "blob" && new TextDecoder().decode(o.data) === "package cut // b\n")![0];
-    const read = repo.readObject.bind(repo);
-    repo.readObject = (oid) => (oid === blob ? Promise.reject(new RepositoryError(`object ${oid}: corrupt`)) : read(oid));
-    const cut = await serve(createProxy({ source: { open: async () => repo }, warn: () => {} }).handle, { hostname: "127.0.0.1", port: 0 });
+    const cut = await serveCutZip();
     try {
       const answer = await raw(`GET /example.com/cut/@v/v1.0.0.zip HTTP/1.1\r\nHost: x\r\n\r\n`, 5000, cut.port);
       // The connection closes without a complete answer: before its first byte (the server had sent

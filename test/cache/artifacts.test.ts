@@ -15,6 +15,7 @@ import { CodeRepo } from "../../src/resolve/code-repo.ts";
 import { GitView } from "../../src/resolve/git.ts";
 import { buildRepo, type MemoryRepo, type MemoryRepository } from "../../src/sources/memory.ts";
 import type { RepoSource } from "../../src/sources/source.ts";
+import { blobWithText, failReads } from "../helpers/memory-faults.ts";
 
 const fixture: MemoryRepo = {
   root: "example.com/m",
@@ -291,7 +292,7 @@ describe("streaming zips", () => {
       commits: [{ id: "c1", date: "2024-01-02T03:04:05Z", files: { "a.txt": "x".repeat(100_000), "b.go": "package s\n", "go.mod": "module example.com/s\n" } }],
       tags: { "v1.0.0": "c1" },
     });
-    const held = [...repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package s\n")![0];
+    const held = blobWithText(repo, "package s\n");
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const state = { waiting: false };
@@ -335,7 +336,7 @@ describe("streaming zips", () => {
 
   it("a blob missing from the repository answers 500 before the zip starts, and nothing is cached", async () => {
     const s = await setup();
-    const blob = [...s.repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package m // one\n")![0];
+    const blob = blobWithText(s.repo, "package m // one\n");
     s.repo.objects.delete(blob);
     const res = await s.get("@v/v1.0.0.zip");
     expect(res.status).toBe(500);
@@ -346,9 +347,8 @@ describe("streaming zips", () => {
 
   it("a blob that cannot be read once the zip streams cuts the download, is reported, and is not cached", async () => {
     const s = await setup();
-    const blob = [...s.repo.objects].find(([, o]) => o.type === "blob" && text(o.data) === "package m // one\n")![0];
-    const read = s.repo.readObject.bind(s.repo);
-    s.repo.readObject = (oid) => (oid === blob ? Promise.reject(new RepositoryError(`object ${oid}: corrupt`)) : read(oid));
+    const blob = blobWithText(s.repo, "package m // one\n");
+    failReads(s.repo, blob);
     for (let i = 0; i < 2; i++) {
       const res = await s.proxy.handle(new Request("http://proxy.test/example.com/m/@v/v1.0.0.zip"));
       expect(res.status).toBe(200); // the headers left before the blob was read

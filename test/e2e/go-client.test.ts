@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Server, serve } from "../../adapters/node.ts";
 import { demoSource } from "../../src/demo.ts";
-import { RepositoryError } from "../../src/errors.ts";
 import { createProxy } from "../../src/handler.ts";
-import { buildRepo } from "../../src/sources/memory.ts";
 import { hash1, hashGoMod } from "../../src/hash/dirhash.ts";
+import { serveCutZip } from "../helpers/memory-faults.ts";
 import { createGoEnv, GO, type GoEnv, goListVersions, goModDownload, removeGoEnv } from "../helpers/go.ts";
 
 let server: Server;
@@ -85,16 +84,7 @@ describe("go command through the Node server", () => {
 
 describe("go command and a zip that fails while it streams", () => {
   it("go mod download fails at the zip and keeps nothing, while .info and .mod were fine", async () => {
-    const repo = await buildRepo({
-      root: "example.com/cut",
-      // a.txt (100 kB) leaves before reading b.go fails: the download is cut mid-body.
-      commits: [{ id: "c1", date: "2024-01-02T03:04:05Z", files: { "a.txt": "x".repeat(100_000), "b.go": "package cut\n", "go.mod": "module example.com/cut\n" } }],
-      tags: { "v1.0.0": "c1" },
-    });
-    const blob = [...repo.objects].find(([, o]) => o.type === "blob" && new TextDecoder().decode(o.data) === "package cut\n")![0];
-    const read = repo.readObject.bind(repo);
-    repo.readObject = (oid) => (oid === blob ? Promise.reject(new RepositoryError(`object ${oid}: corrupt`)) : read(oid));
-    const cut = await serve(createProxy({ source: { open: async () => repo }, warn: () => {} }).handle, { hostname: "127.0.0.1", port: 0 });
+    const cut = await serveCutZip();
     const cutEnv = await createGoEnv({ proxy: cut.url, insecureHosts: ["example.com"] });
     try {
       const [d] = await goModDownload(cutEnv, [{ mod: "example.com/cut", query: "v1.0.0" }]);
