@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +38,6 @@ const cli = join(process.cwd(), "node_modules", ".cache", "gomodproxy-bench", `c
 execFileSync("node_modules/.bin/esbuild", ["src/cli.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${cli}`, "--log-level=warning"]);
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Output goes to /dev/null, as it does for the proxy's zip (curl -o /dev/null below): both sides are
 // timed with a native reader, so neither pays for collecting megabytes in this process.

@@ -46,9 +46,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundle, flag, median, REPO_ROOT } from "./lib.mjs";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = join(HERE, "..");
 
 // ---------------------------------------------------------------- generation
 
@@ -229,37 +228,20 @@ function run(cmd, args, { input, binary = false, env } = {}) {
 }
 
 /** bundleSources compiles the TypeScript reader into one module Node, Bun and Deno can import. */
-export async function bundleSources(outDir) {
-  const esbuild = await import("esbuild");
-  const outfile = join(outDir, "fs-source.bundle.mjs");
-  await esbuild.build({
-    stdin: {
-      contents: `
-        export { FsGitSource } from "./src/sources/fs.ts";
-        export { ObjectStore } from "./src/sources/fs-git/object-store.ts";
-        export { HandlePool } from "./src/sources/fs-git/handle-pool.ts";
-        export { PackWindows } from "./src/sources/fs-git/pack-windows.ts";
-        export { BaseCache } from "./src/sources/fs-git/base-cache.ts";
-        export { nodeFileSystem } from "./src/sources/fs-git/node-fs.ts";
-        export { decompressionStreamInflate, inflateExact } from "./src/sources/fs-git/inflate.ts";
-        export { parseCommit, parseTag, parseTree } from "./src/git/object.ts";
-      `,
-      resolveDir: REPO_ROOT,
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "es2022",
-    outfile,
-    logLevel: "warning",
-  });
-  return outfile;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+export function bundleSources(outDir) {
+  return bundle(
+    join(outDir, "fs-source.bundle.mjs"),
+    `
+      export { FsGitSource } from "./src/sources/fs.ts";
+      export { ObjectStore } from "./src/sources/fs-git/object-store.ts";
+      export { HandlePool } from "./src/sources/fs-git/handle-pool.ts";
+      export { PackWindows } from "./src/sources/fs-git/pack-windows.ts";
+      export { BaseCache } from "./src/sources/fs-git/base-cache.ts";
+      export { nodeFileSystem } from "./src/sources/fs-git/node-fs.ts";
+      export { decompressionStreamInflate, inflateExact } from "./src/sources/fs-git/inflate.ts";
+      export { parseCommit, parseTag, parseTree } from "./src/git/object.ts";
+    `,
+  );
 }
 
 async function peakRssMiB() {
@@ -533,13 +515,6 @@ export async function prepare({ repo, tag, seed = 1, scale = 1, keep = false, re
   };
   ctx.cleanup = () => (keep ? Promise.resolve() : rm(work, { recursive: true, force: true }));
   return ctx;
-}
-
-function flag(argv, name, fallback) {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  return v === undefined || v.startsWith("--") ? true : v;
 }
 
 async function main(argv) {

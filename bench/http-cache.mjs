@@ -37,12 +37,11 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundle, median, REPO_ROOT } from "./lib.mjs";
 import { parseArgs } from "node:util";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = join(HERE, "..");
 const MODULE = "bench.example/big";
 /** WARMUP_SECONDS of uncounted load per server and path let both JITs settle. */
 const WARMUP_SECONDS = 3;
@@ -103,25 +102,6 @@ async function childPlain() {
 
 // -------------------------------------------------------------------- parent
 
-async function bundle(dir) {
-  const esbuild = await import("esbuild");
-  const outfile = join(dir, "gomodproxy.bundle.mjs");
-  await esbuild.build({
-    stdin: {
-      contents: `export { createProxy, MemorySource } from "./src/index.ts";\nexport { serve } from "./adapters/node.ts";\n`,
-      resolveDir: REPO_ROOT,
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "es2022",
-    outfile,
-    logLevel: "warning",
-  });
-  return outfile;
-}
-
 function start(mode, extra) {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", mode, ...extra], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
   const cpu = () => new Promise((resolve) => child.once("message", resolve).send("cpu"));
@@ -148,7 +128,6 @@ async function load(autocannon, server, path, duration, connections) {
   return { rps: result.requests.average, p99: result.latency.p99, cpuPerRequest: cpu / result.requests.total };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   if (args.child === "proxy") return childProxy();
@@ -160,7 +139,10 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), "gomodproxy-bench-"));
   const servers = [];
   try {
-    const bundled = await bundle(work);
+    const bundled = await bundle(
+      join(work, "gomodproxy.bundle.mjs"),
+      `export { createProxy, MemorySource } from "./src/index.ts";\nexport { serve } from "./adapters/node.ts";\n`,
+    );
     const proxy = await start("proxy", ["--bundle", bundled, "--files", args.files]);
     servers.push(proxy);
     const paths = { zip: `/${MODULE}/@v/${VERSION}.zip`, info: `/${MODULE}/@v/${VERSION}.info` };

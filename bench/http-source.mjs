@@ -34,19 +34,11 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { bundle, flag, median, REPO_ROOT } from "./lib.mjs";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = join(HERE, "..");
 const HOST = "git.bench.test";
-
-function flag(argv, name, fallback) {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  return v === undefined || v.startsWith("--") ? true : v;
-}
 
 function run(cmd, args, options = {}) {
   return new Promise((resolve, reject) => {
@@ -64,35 +56,19 @@ function run(cmd, args, options = {}) {
 
 const GIT_ENV = { ...process.env, HOME: "/nonexistent", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" };
 
-async function bundle(outDir) {
-  const esbuild = await import("esbuild");
-  const outfile = join(outDir, "http-source.bundle.mjs");
-  await esbuild.build({
-    stdin: {
-      contents: `
-        export { HttpGitSource } from "./src/sources/http.ts";
-        export { nodeInflate, nodeRuntime } from "./src/sources/http-git/node.ts";
-        export { jsInflate } from "./src/sources/http-git/inflate.ts";
-        export { jsSha1 } from "./src/sources/http-git/sha1.ts";
-        export { NodeObjectStorage } from "./src/sources/http-git/node-store.ts";
-        export { createProxy } from "./src/handler.ts";
-        export { startGitServer } from "./test/helpers/git-http.ts";
-      `,
-      resolveDir: REPO_ROOT,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile,
-    logLevel: "warning",
-  });
-  return outfile;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
+function bundleSources(outDir) {
+  return bundle(
+    join(outDir, "http-source.bundle.mjs"),
+    `
+      export { HttpGitSource } from "./src/sources/http.ts";
+      export { nodeInflate, nodeRuntime } from "./src/sources/http-git/node.ts";
+      export { jsInflate } from "./src/sources/http-git/inflate.ts";
+      export { jsSha1 } from "./src/sources/http-git/sha1.ts";
+      export { NodeObjectStorage } from "./src/sources/http-git/node-store.ts";
+      export { createProxy } from "./src/handler.ts";
+      export { startGitServer } from "./test/helpers/git-http.ts";
+    `,
+  );
 }
 
 async function timed(f) {
@@ -110,7 +86,7 @@ async function main(argv) {
     let tag = flag(argv, "tag", undefined);
     let module = flag(argv, "module", undefined);
     if (!repo) {
-      const { generateRepo } = await import(pathToFileURL(join(HERE, "fs-source.mjs")).href);
+      const { generateRepo } = await import("./fs-source.mjs");
       repo = join(work, "big.git");
       const scale = Number(flag(argv, "scale", 0.05));
       process.stderr.write(`generating a repository at scale ${scale}…\n`);
@@ -123,7 +99,7 @@ async function main(argv) {
     const previousTag = tags[tags.indexOf(tag) - 1];
     const packBytes = Number((await run("git", ["-C", repo, "count-objects", "-v"], { env: GIT_ENV })).match(/size-pack: (\d+)/)[1]) * 1024;
 
-    const lib = await import(pathToFileURL(await bundle(work)).href);
+    const lib = await import(pathToFileURL(await bundleSources(work)).href);
     const root = join(work, "served");
     await mkdir(join(root, "127.0.0.1"), { recursive: true });
     await symlink(repo, join(root, "127.0.0.1", "big.git"));
