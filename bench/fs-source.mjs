@@ -237,6 +237,7 @@ export function bundleSources(outDir) {
       export { HandlePool } from "./src/sources/fs-git/handle-pool.ts";
       export { PackWindows } from "./src/sources/fs-git/pack-windows.ts";
       export { BaseCache } from "./src/sources/fs-git/base-cache.ts";
+      export { IndexBudget } from "./src/sources/fs-git/pack-index.ts";
       export { nodeFileSystem } from "./src/sources/fs-git/node-fs.ts";
       export { decompressionStreamInflate, inflateExact } from "./src/sources/fs-git/inflate.ts";
       export { parseCommit, parseTag, parseTree } from "./src/git/object.ts";
@@ -308,6 +309,7 @@ export const childModes = {
           pool,
           windows: new lib.PackWindows(pool),
           cache: new lib.BaseCache(),
+          indexes: new lib.IndexBudget(),
           inflate: lib[inflate],
         });
         repo = { readObject: (oid) => store.read(oid) };
